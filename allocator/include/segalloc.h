@@ -1,0 +1,82 @@
+/* segalloc: a segment / span / page general-purpose allocator.
+ *
+ * The sa_* functions are always available. Linking libsegalloc.so or
+ * libsegalloc.a (or preloading the .so) also replaces malloc, free and the
+ * rest of the glibc malloc surface with them. */
+#ifndef SEGALLOC_H
+#define SEGALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SA_API __attribute__((visibility("default")))
+#define SA_MALLOC_ATTR __attribute__((malloc, warn_unused_result))
+#else
+#define SA_API
+#define SA_MALLOC_ATTR
+#endif
+
+/* Allocation. Errors follow the C library: NULL with errno = ENOMEM on
+ * exhaustion or size overflow, EINVAL for an alignment that is not a power
+ * of two (sa_posix_memalign returns the error code instead). */
+SA_API SA_MALLOC_ATTR void *sa_malloc(size_t size);
+SA_API SA_MALLOC_ATTR void *sa_calloc(size_t count, size_t size);
+SA_API void *sa_realloc(void *p, size_t size);
+SA_API void *sa_reallocarray(void *p, size_t count, size_t size);
+SA_API SA_MALLOC_ATTR void *sa_aligned_alloc(size_t alignment, size_t size);
+SA_API int sa_posix_memalign(void **out, size_t alignment, size_t size);
+SA_API void sa_free(void *p);
+SA_API size_t sa_usable_size(const void *p);
+
+/* Returns free memory to the OS: frees retired and empty pages, drains
+ * remote frees, purges free spans now and releases cached segments when
+ * force is true (otherwise only what is due). */
+SA_API void sa_collect(bool force);
+
+/* Statistics, process-wide. */
+typedef struct sa_stats_s {
+  int64_t segments;           /* segments mapped now */
+  int64_t segments_peak;
+  int64_t segments_cached;    /* fully free segments kept for reuse */
+  int64_t segments_abandoned; /* segments owned by no thread now */
+  int64_t segments_reclaimed; /* total reclaims since start */
+  int64_t pages_small, pages_medium, pages_large, pages_huge; /* in use now */
+  int64_t pages_retired;      /* total pages freed after emptying */
+  int64_t reserved_bytes;     /* address space mapped now */
+  int64_t committed_bytes;    /* mapped and not purged */
+  int64_t purged_bytes;       /* total bytes given back by purges */
+  int64_t local_frees;        /* total frees by the owning thread */
+  int64_t remote_frees;       /* total frees by another thread */
+  int64_t threads;            /* threads with a heap now */
+} sa_stats_t;
+SA_API void sa_stats_get(sa_stats_t *out);
+SA_API void sa_stats_print(FILE *out); /* NULL: stderr */
+
+/* Options: each has an environment variable SEGALLOC_<NAME>, read once at
+ * start-up without allocating; sa_option_set overrides it at run time. */
+typedef enum sa_option_e {
+  SA_OPTION_SHOW_STATS,    /* print stats at exit (0) */
+  SA_OPTION_VERBOSE,       /* print options and messages (0) */
+  SA_OPTION_PURGE_DELAY,   /* ms before a free span is purged; -1 never (see options.c) */
+  SA_OPTION_PURGE_DECOMMITS, /* 1: MADV_DONTNEED, 0: MADV_FREE */
+  SA_OPTION_SEGMENT_CACHE, /* fully free segments kept mapped (process-wide) */
+  SA_OPTION_SECURE,        /* check frees for double/invalid pointers and abort */
+  SA_OPTION_COUNT
+} sa_option_t;
+SA_API long sa_option_get(sa_option_t opt);
+SA_API void sa_option_set(sa_option_t opt, long value);
+SA_API const char *sa_option_name(sa_option_t opt);
+
+SA_API const char *sa_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
