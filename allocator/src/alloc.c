@@ -1,0 +1,134 @@
+/* Allocation entry points: the fast path (pop the first free block of the
+ * size's page), calloc, realloc and the aligned forms. Everything else goes
+ * to malloc_generic in page.c. */
+#include <errno.h>
+
+#include "internal.h"
+
+__thread heap_t *sa_heap_tls __attribute__((tls_model("initial-exec"))) = &heap_empty;
+
+static inline void *page_pop_fast(page_t *page) {
+  block_t *b = page->free;
+  if (SA_UNLIKELY(b == NULL)) return NULL;
+  page->free = b->next;
+  page->used++;
+  return b;
+}
+
+/* Small sizes: one TLS load, one table load, one pop. Medium sizes read the
+ * head page of their bin's queue instead of the table. */
+SA_API void *sa_malloc(size_t size) {
+  heap_t *heap = sa_heap_tls;
+  void *p;
+  if (SA_LIKELY(size <= DIRECT_MAX)) {
+    p = page_pop_fast(heap->pages_direct[(size + BLOCK_ALIGN - 1) / BLOCK_ALIGN]);
+  } else if (size <= MEDIUM_BLOCK_MAX) {
+    page_t *page = heap->pages[bin_of(size)].first;
+    p = page ? page_pop_fast(page) : NULL;
+  } else {
+    p = NULL;
+  }
+  if (SA_LIKELY(p != NULL)) return p;
+  return malloc_generic(heap, size, false, 0);
+}
+
+static bool mul_overflows(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
+
+SA_API void *sa_calloc(size_t count, size_t size) {
+  size_t total;
+  if (SA_UNLIKELY(mul_overflows(count, size, &total))) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  heap_t *heap = sa_heap_tls;
+  if (total <= DIRECT_MAX) {
+    page_t *page = heap->pages_direct[(total + BLOCK_ALIGN - 1) / BLOCK_ALIGN];
+    bool zero = page->free_is_zero;
+    block_t *b = page_pop_fast(page);
+    if (b != NULL) {
+      if (zero) b->next = NULL; /* fresh from a zero page: only the link is dirty */
+      else memset(b, 0, total);
+      return b;
+    }
+  }
+  return malloc_generic(heap, total, true, 0);
+}
+
+SA_API size_t sa_usable_size(const void *p) {
+  if (p == NULL) return 0;
+  const segment_t *s = segment_of(p);
+  const page_t *page = page_of(s, p);
+  const uint8_t *start = (const uint8_t *)page_block_start(page, p);
+  return page->block_size - (size_t)((const uint8_t *)p - start);
+}
+
+SA_API void *sa_realloc(void *p, size_t size) {
+  if (p == NULL) return sa_malloc(size);
+  if (size == 0) { /* as glibc: free and return NULL */
+    sa_free(p);
+    return NULL;
+  }
+  size_t usable = sa_usable_size(p);
+  /* Stay in place when the block fits and would not waste over half. */
+  if (size <= usable && size >= usable / 2) return p;
+  void *q = sa_malloc(size);
+  if (q == NULL) return NULL;
+  memcpy(q, p, size < usable ? size : usable);
+  sa_free(p);
+  return q;
+}
+
+SA_API void *sa_reallocarray(void *p, size_t count, size_t size) {
+  size_t total;
+  if (mul_overflows(count, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return sa_realloc(p, total);
+}
+
+static bool is_pow2(size_t a) { return a != 0 && (a & (a - 1)) == 0; }
+
+/* Alignment without a dedicated allocator: blocks of a bin whose size is a
+ * multiple of the alignment are aligned already (pages start on 64 KiB);
+ * large pages start on 64 KiB; anything else over-allocates and marks the
+ * page has_aligned so free can find the block start. */
+static void *aligned_alloc_impl(size_t alignment, size_t size) {
+  if (alignment <= BLOCK_ALIGN) return sa_malloc(size);
+  if (alignment > ALIGNMENT_MAX || size > ((size_t)1 << 46)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (alignment <= SLICE_SIZE) {
+    if (size <= MEDIUM_BLOCK_MAX && bin_block_size(bin_of(size)) % alignment == 0) return sa_malloc(size);
+    if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return sa_malloc(size);
+  }
+  size_t padded = size + alignment - BLOCK_ALIGN;
+  if (padded > LARGE_BLOCK_MAX)
+    return malloc_generic(sa_heap_tls, size, false, alignment < SLICE_SIZE ? SLICE_SIZE : alignment);
+  uint8_t *p = sa_malloc(padded);
+  if (p == NULL) return NULL;
+  uint8_t *aligned = (uint8_t *)size_align_up((uintptr_t)p, alignment);
+  if (aligned != p) page_of(segment_of(p), p)->flags.x.has_aligned = 1;
+  return aligned;
+}
+
+SA_API void *sa_aligned_alloc(size_t alignment, size_t size) {
+  if (!is_pow2(alignment)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  return aligned_alloc_impl(alignment, size);
+}
+
+SA_API int sa_posix_memalign(void **out, size_t alignment, size_t size) {
+  if (!is_pow2(alignment) || alignment % sizeof(void *) != 0) return EINVAL;
+  int saved = errno;
+  void *p = aligned_alloc_impl(alignment, size);
+  if (p == NULL) return ENOMEM;
+  errno = saved;
+  *out = p;
+  return 0;
+}
+
+SA_API const char *sa_version(void) { return SEGALLOC_VERSION_STRING; }

@@ -1,0 +1,145 @@
+/* free: the owner pushes on the page's local_free; any other thread pushes
+ * on the page's thread_free (a CAS stack), or, for a page in the full
+ * queue, on the owner heap's thread_delayed_free so the owner finds it. */
+#include <sched.h>
+
+#include "internal.h"
+
+/* Free counters, per thread, flushed to the process stats on slow paths:
+ * an atomic add per free would bounce one cache line between all threads. */
+static __thread int64_t tl_local_frees __attribute__((tls_model("initial-exec")));
+static __thread int64_t tl_remote_frees __attribute__((tls_model("initial-exec")));
+
+void stats_flush_thread(void) {
+  if (tl_local_frees) stat_add(STAT_LOCAL_FREES, tl_local_frees);
+  if (tl_remote_frees) stat_add(STAT_REMOTE_FREES, tl_remote_frees);
+  tl_local_frees = tl_remote_frees = 0;
+}
+
+block_t *page_block_start(const page_t *page, const void *p) {
+  if (page->kind >= PAGE_LARGE) return (block_t *)page->page_start;
+  size_t off = (size_t)((const uint8_t *)p - page->page_start);
+  return (block_t *)(page->page_start + off - off % page->block_size);
+}
+
+/* Owner only, heap lock held. */
+void free_local_block(heap_t *heap, page_t *page, block_t *block) {
+  block->next = page->local_free;
+  page->local_free = block;
+  tl_local_frees++;
+  if (--page->used == 0) {
+    if (page->flags.x.in_full || page->kind >= PAGE_LARGE) page_free(heap, page);
+    else page_retire(heap, page);
+  } else if (page->flags.x.in_full) {
+    page_unfull(heap, page);
+  }
+}
+
+static void free_delayed_push(page_t *page, block_t *block) {
+  heap_t *heap = atomic_load_explicit(&page->heap, memory_order_acquire);
+  block_t *head = atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed);
+  do {
+    block->next = head;
+  } while (!atomic_compare_exchange_weak_explicit(&heap->thread_delayed_free, &head, block, memory_order_release,
+                                                  memory_order_relaxed));
+}
+
+/* Another thread's block. The state machine is described at delayed_t. */
+static void free_remote(page_t *page, block_t *block) {
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+  for (;;) {
+    uintptr_t state = tf & TF_STATE_MASK;
+    if (state == DELAYED_USE) {
+      uintptr_t freeing = (tf & ~TF_STATE_MASK) | DELAYED_FREEING;
+      if (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, freeing, memory_order_acq_rel,
+                                                 memory_order_relaxed))
+        continue;
+      /* While FREEING the owner cannot drop the page's heap (abandon waits). */
+      free_delayed_push(page, block);
+      tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+      while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf,
+                                                    (tf & ~TF_STATE_MASK) | DELAYED_NO, memory_order_release,
+                                                    memory_order_relaxed)) {
+      }
+      break;
+    }
+    block->next = (block_t *)(tf & ~TF_STATE_MASK);
+    if (atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, (uintptr_t)block | state,
+                                              memory_order_release, memory_order_relaxed))
+      break;
+  }
+  tl_remote_frees++;
+}
+
+/* Blocks that other threads freed into our full pages. Each page is first
+ * moved out of DELAYED_FREEING (waiting for the freer to finish with the
+ * page), then the block is freed as if by the owner. */
+bool heap_drain_delayed(heap_t *heap) {
+  if (atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed) == NULL) return false;
+  block_t *b = atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acq_rel);
+  while (b != NULL) {
+    block_t *next = b->next;
+    segment_t *s = segment_of(b);
+    page_t *page = page_of(s, b);
+    while ((atomic_load_explicit(&page->thread_free, memory_order_acquire) & TF_STATE_MASK) == DELAYED_FREEING &&
+           !sa_fork_child_repair)
+      sched_yield();
+    free_local_block(heap, page, b);
+    b = next;
+  }
+  return true;
+}
+
+static void free_secure_check(segment_t *s, page_t *page, void *p);
+
+SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
+  if (SA_UNLIKELY(option_get(SA_OPTION_SECURE))) free_secure_check(s, page, p);
+  block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
+  if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
+    heap_t *heap = sa_heap_tls;
+    spin_lock(&heap->lock);
+    free_local_block(heap, page, block);
+    spin_unlock(&heap->lock);
+  } else {
+    free_remote(page, block);
+  }
+}
+
+/* Secure mode: reject what a cheap look can prove wrong, like glibc does. */
+static void free_secure_check(segment_t *s, page_t *page, void *p) {
+  if (!segment_is_valid(s)) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
+  if (!page->is_used || page->block_size == 0) sa_fatal("free(): invalid pointer %p (inside a free span)", p);
+  uint8_t *start = (uint8_t *)page_block_start(page, p);
+  if (start != p && !page->flags.x.has_aligned)
+    sa_fatal("free(): invalid pointer %p (interior of a %zu-byte block)", p, page->block_size);
+  if (page->used == 0) sa_fatal("free(): double free or invalid pointer %p", p);
+  if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
+    for (block_t *b = page->free; b; b = b->next)
+      if ((uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
+    for (block_t *b = page->local_free; b; b = b->next)
+      if ((uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
+  }
+}
+
+/* In secure mode every page carries has_aligned, so every free takes
+ * free_generic and its checks while the fast path stays check-free. */
+SA_API void sa_free(void *p) {
+  if (SA_UNLIKELY(p == NULL)) return;
+  segment_t *s = segment_of(p);
+  page_t *page = page_of(s, p);
+  if (SA_LIKELY(atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self() &&
+                page->flags.full_aligned == 0)) {
+    block_t *b = (block_t *)p;
+    b->next = page->local_free;
+    page->local_free = b;
+    tl_local_frees++;
+    if (SA_UNLIKELY(--page->used == 0)) {
+      heap_t *heap = sa_heap_tls;
+      spin_lock(&heap->lock);
+      page_retire(heap, page);
+      spin_unlock(&heap->lock);
+    }
+    return;
+  }
+  free_generic(s, page, p);
+}

@@ -1,0 +1,191 @@
+/* Heaps: one per thread, created on the thread's first allocation and
+ * abandoned at thread exit. A heap owns the page queues, the span queues
+ * and the segments its thread mapped or reclaimed. */
+#include <pthread.h>
+
+#include "internal.h"
+
+/* The heap of a thread that has not allocated yet: every direct entry
+ * points at an empty page, so its first malloc falls into the slow path,
+ * which creates the real heap. Never written. */
+page_t page_empty;
+heap_t heap_empty;
+
+static heap_t heap_main; /* the first thread's heap needs no allocation */
+static atomic_bool heap_main_taken;
+static spinlock_t heaps_lock = SPINLOCK_INIT; /* guards heaps_all and heap_pool */
+static heap_t *heaps_all;
+static heap_t *heap_pool;
+static pthread_key_t heap_key;
+static bool heap_key_ready;
+
+void heap_key_create(void (*done)(void *)) {
+  if (pthread_key_create(&heap_key, done) == 0) heap_key_ready = true;
+}
+
+static heap_t *heap_alloc(void) {
+  bool expected = false;
+  if (atomic_compare_exchange_strong(&heap_main_taken, &expected, true)) return &heap_main;
+  spin_lock(&heaps_lock);
+  heap_t *h = heap_pool;
+  if (h) heap_pool = h->next_free;
+  spin_unlock(&heaps_lock);
+  return h ? h : os_alloc_meta(sizeof(heap_t));
+}
+
+static void heap_init(heap_t *h) {
+  memset(h, 0, sizeof *h);
+  h->thread_id = thread_id_self();
+  for (size_t i = 0; i < DIRECT_ENTRIES; i++) h->pages_direct[i] = &page_empty;
+  for (size_t b = 1; b <= BIN_MEDIUM_LAST; b++) h->pages[b].block_size = bin_block_size(b);
+}
+
+static void heap_register(heap_t *h) {
+  spin_lock(&heaps_lock);
+  h->prev_all = NULL;
+  h->next_all = heaps_all;
+  if (heaps_all) heaps_all->prev_all = h;
+  heaps_all = h;
+  spin_unlock(&heaps_lock);
+  stat_add(STAT_THREADS, 1);
+}
+
+static void heap_unregister_and_pool(heap_t *h) {
+  spin_lock(&heaps_lock);
+  if (h->prev_all) h->prev_all->next_all = h->next_all;
+  else heaps_all = h->next_all;
+  if (h->next_all) h->next_all->prev_all = h->prev_all;
+  h->next_free = heap_pool;
+  heap_pool = h;
+  spin_unlock(&heaps_lock);
+  stat_add(STAT_THREADS, -1);
+}
+
+heap_t *heap_get_or_init(void) {
+  heap_t *h = sa_heap_tls;
+  if (h != &heap_empty) return h;
+  process_init();
+  h = heap_alloc();
+  if (h == NULL) return NULL;
+  heap_init(h);
+  heap_register(h);
+  sa_heap_tls = h;
+  /* Keys below PTHREAD_KEY_2NDLEVEL_SIZE live inside the thread descriptor:
+   * setting it does not allocate. */
+  if (heap_key_ready) pthread_setspecific(heap_key, h);
+  return h;
+}
+
+/* Calls fn on every page of every queue; fn may remove the page. */
+static void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *)) {
+  for (size_t q = 1; q < BIN_QUEUES; q++) {
+    page_t *page = heap->pages[q].first;
+    while (page != NULL) {
+      page_t *next = page->next;
+      fn(heap, page);
+      page = next;
+    }
+  }
+}
+
+static void page_free_if_empty(heap_t *heap, page_t *page) {
+  page_collect(page);
+  if (page->used == 0) page_free(heap, page);
+}
+
+static void heap_collect_locked(heap_t *heap, bool force) {
+  heap_drain_delayed(heap);
+  page_collect_retired(heap, force);
+  heap_visit_pages(heap, page_free_if_empty);
+  if (force) {
+    segment_reclaim_some(heap, 0, true); /* abandoned segments that emptied are freed */
+    heap_visit_pages(heap, page_free_if_empty);
+  }
+  segment_purge_heap(heap, force);
+}
+
+void heap_collect(heap_t *heap, bool force) {
+  spin_lock(&heap->lock);
+  heap_collect_locked(heap, force);
+  spin_unlock(&heap->lock);
+  stats_flush_thread();
+  segment_cache_collect(force);
+}
+
+static void page_stop_delayed(heap_t *heap, page_t *page) { page_set_delayed(page, DELAYED_NEVER); }
+
+static void page_abandon(heap_t *heap, page_t *page) {
+  page_collect(page);
+  if (page->used == 0) {
+    page_free(heap, page);
+    return;
+  }
+  page_queue_remove(heap, page_queue_of(heap, page), page);
+  page->flags.x.in_full = 0;
+  heap->page_count--;
+  atomic_store_explicit(&page->heap, NULL, memory_order_release);
+}
+
+/* Gives every page and segment of the heap away. Order matters: first no
+ * page may announce remote frees through this heap any more (NEVER), then
+ * what was announced already is drained, and only then do pages lose their
+ * heap pointer. */
+static void heap_abandon(heap_t *heap) {
+  heap_visit_pages(heap, page_stop_delayed);
+  heap_drain_delayed(heap);
+  heap_visit_pages(heap, page_abandon);
+  while (heap->segments != NULL) segment_abandon(heap, heap->segments);
+}
+
+void heap_thread_done(heap_t *heap) {
+  if (heap == NULL || heap == &heap_empty) return;
+  spin_lock(&heap->lock);
+  heap_abandon(heap);
+  spin_unlock(&heap->lock);
+  stats_flush_thread();
+  if (sa_heap_tls == heap) sa_heap_tls = &heap_empty;
+  heap_unregister_and_pool(heap);
+}
+
+/* fork: the child must find every heap unlocked and consistent, so the
+ * parent takes every heap lock (no thread is inside a slow path then). */
+void heaps_atfork_prepare(void) {
+  spin_lock(&heaps_lock);
+  for (heap_t *h = heaps_all; h; h = h->next_all) spin_lock(&h->lock);
+}
+
+void heaps_atfork_parent(void) {
+  for (heap_t *h = heaps_all; h; h = h->next_all) spin_unlock(&h->lock);
+  spin_unlock(&heaps_lock);
+}
+
+/* In the child only the forking thread lives on: every other heap's
+ * segments are abandoned so the child can reclaim them and its frees into
+ * them are not lost. */
+void heaps_atfork_child(void) {
+  heap_t *self = sa_heap_tls;
+  for (heap_t *h = heaps_all; h; h = h->next_all) spin_unlock(&h->lock);
+  spin_unlock(&heaps_lock);
+  heap_t *h = heaps_all;
+  while (h != NULL) {
+    heap_t *next = h->next_all;
+    if (h != self) {
+      heap_abandon(h);
+      heap_unregister_and_pool(h);
+    }
+    h = next;
+  }
+  if (self != &heap_empty) self->thread_id = thread_id_self();
+}
+
+SA_API void sa_collect(bool force) {
+  heap_t *heap = sa_heap_tls;
+  if (heap == &heap_empty) {
+    segment_cache_collect(force);
+    return;
+  }
+  heap_collect(heap, force);
+}
+
+/* Test hook: the calling thread's heap (NULL before its first allocation). */
+heap_t *heap_of_thread(void) { return sa_heap_tls == &heap_empty ? NULL : sa_heap_tls; }

@@ -1,0 +1,68 @@
+/* Process start-up and shut-down: options, the thread-exit key, fork
+ * handlers, stats at exit. Start-up runs on the first allocation, which
+ * may come before any constructor (from the dynamic loader or from another
+ * library's constructor), so it must not allocate before a heap exists. */
+#include <pthread.h>
+#include <sched.h>
+
+#include "internal.h"
+
+bool sa_process_ready;
+bool sa_fork_child_repair;
+static atomic_int init_state; /* 0 none, 1 running, 2 done */
+
+void spin_lock(spinlock_t *l) {
+  while (atomic_flag_test_and_set_explicit(&l->f, memory_order_acquire)) sched_yield();
+}
+
+static void thread_done(void *heap) { heap_thread_done(heap); }
+
+static void atfork_prepare(void) {
+  heaps_atfork_prepare();
+  segments_atfork_prepare();
+}
+
+static void atfork_parent(void) {
+  segments_atfork_parent();
+  heaps_atfork_parent();
+}
+
+static void atfork_child(void) {
+  segments_atfork_child();
+  sa_fork_child_repair = true;
+  heaps_atfork_child();
+  sa_fork_child_repair = false;
+}
+
+void process_init(void) {
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&init_state, &expected, 1)) {
+    /* Another thread is initialising: wait. Our own recursion cannot get
+     * here, since nothing below allocates before init_state is 2. */
+    while (atomic_load(&init_state) != 2) sched_yield();
+    return;
+  }
+  options_init();
+  heap_key_create(thread_done);
+  atomic_store(&init_state, 2);
+  sa_process_ready = true;
+}
+
+/* Runs once a heap exists: pthread_atfork may allocate. */
+static void process_register_fork(void) {
+  static atomic_bool done;
+  bool expected = false;
+  if (atomic_compare_exchange_strong(&done, &expected, true)) pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+__attribute__((constructor(101))) static void process_start(void) {
+  heap_get_or_init();
+  process_register_fork();
+}
+
+__attribute__((destructor(101))) static void process_end(void) {
+  if (option_get(SA_OPTION_SHOW_STATS) || option_get(SA_OPTION_VERBOSE)) {
+    stats_flush_thread();
+    sa_stats_print(NULL);
+  }
+}

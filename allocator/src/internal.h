@@ -1,0 +1,335 @@
+/* segalloc internal types and the small inline helpers every module shares.
+ *
+ * Memory is organised as segments (32 MiB, aligned to 32 MiB) cut into
+ * 64 KiB slices. A run of slices is a span; a used span is a page of
+ * blocks of one size. The descriptor of a page is the descriptor of its
+ * first slice, kept in the segment header, never inside the blocks. */
+#ifndef SEGALLOC_INTERNAL_H
+#define SEGALLOC_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "segalloc.h"
+
+#define SA_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SA_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SA_INTERNAL __attribute__((visibility("hidden")))
+#define SA_NOINLINE __attribute__((noinline))
+
+/* ---- geometry ---------------------------------------------------------- */
+#define SEGMENT_SHIFT 25
+#define SEGMENT_SIZE ((size_t)1 << SEGMENT_SHIFT)     /* 32 MiB */
+#define SEGMENT_MASK (SEGMENT_SIZE - 1)
+#define SLICE_SHIFT 16
+#define SLICE_SIZE ((size_t)1 << SLICE_SHIFT)         /* 64 KiB */
+#define SLICES_PER_SEGMENT (SEGMENT_SIZE / SLICE_SIZE) /* 512 */
+/* One spare entry: a block aligned to 32 MiB inside a huge segment starts
+ * at slice index 512 (see segment_huge_alloc). */
+#define SLICE_ENTRIES (SLICES_PER_SEGMENT + 1)
+
+#define BLOCK_ALIGN 16                      /* every block is 16-byte aligned */
+#define SMALL_PAGE_SLICES 1
+#define MEDIUM_PAGE_SLICES 8                /* 512 KiB */
+#define SMALL_BLOCK_MAX ((size_t)8 * 1024)  /* page size / 8 */
+#define MEDIUM_BLOCK_MAX ((size_t)64 * 1024)
+#define LARGE_BLOCK_MAX (SEGMENT_SIZE / 2)  /* 16 MiB */
+#define DIRECT_MAX ((size_t)1024)           /* fast-path table covers sizes up to here */
+#define DIRECT_ENTRIES (DIRECT_MAX / BLOCK_ALIGN + 1)
+#define ALIGNMENT_MAX SEGMENT_SIZE          /* largest alignment we can honour */
+
+/* ---- size bins (bin.c) --------------------------------------------------
+ * Bins 1..8 are exact multiples of 16 up to 128 B (16-byte alignment allows
+ * nothing finer); above that 8 bins per power of two (12.5% spacing).
+ * BIN_MEDIUM_LAST is the bin of 64 KiB; bins above it exist only for the
+ * size arithmetic of large blocks, which live in the large queue. */
+#define BIN_MEDIUM_LAST 80
+#define BIN_LARGE (BIN_MEDIUM_LAST + 1) /* queue of large and huge pages */
+#define BIN_FULL (BIN_MEDIUM_LAST + 2)  /* queue of pages with no free block */
+#define BIN_QUEUES (BIN_MEDIUM_LAST + 3)
+#define BIN_MAX 144 /* bin of 16 MiB */
+
+SA_INTERNAL size_t bin_of(size_t size);
+SA_INTERNAL size_t bin_block_size(size_t bin);
+
+/* ---- blocks and pages ---------------------------------------------------- */
+typedef struct block_s {
+  struct block_s *next;
+} block_t;
+
+typedef enum page_kind_e {
+  PAGE_SMALL,
+  PAGE_MEDIUM,
+  PAGE_LARGE,
+  PAGE_HUGE,
+  PAGE_KINDS
+} page_kind_t;
+
+/* Low two bits of page->thread_free: how a remote free must announce itself.
+ *   NO_DELAYED      page is in a size-class queue: push on thread_free only.
+ *   USE_DELAYED     page is in the full queue: the next remote free switches
+ *                   to DELAYED_FREEING, pushes its block on the owner heap's
+ *                   thread_delayed_free (so the owner finds the page again),
+ *                   then sets NO_DELAYED. Later frees go to thread_free.
+ *   DELAYED_FREEING a remote free is between those two steps; the owner must
+ *                   not change the state or retire the heap meanwhile.
+ *   NEVER_DELAYED   the page has no heap (abandoned) or is being torn down:
+ *                   frees always go to thread_free.
+ * Transitions: the owner sets USE_DELAYED (page_to_full), NO_DELAYED
+ * (page_unfull) and NEVER_DELAYED (abandon), each waiting out
+ * DELAYED_FREEING; remote freers only go USE -> FREEING -> NO. */
+typedef enum delayed_e {
+  DELAYED_NO = 0,
+  DELAYED_USE = 1,
+  DELAYED_FREEING = 2,
+  DELAYED_NEVER = 3,
+} delayed_t;
+#define TF_STATE_MASK ((uintptr_t)3)
+
+struct heap_s;
+
+/* A slice descriptor; on the first slice of a span it is the span's (or
+ * page's) descriptor. Owner-only fields are touched by the owning thread
+ * only; thread_free and heap are the two fields other threads touch. */
+typedef struct page_s {
+  /* span bookkeeping */
+  uint32_t slice_count;  /* run length on the first slice of a span, else 0 */
+  uint32_t slice_offset; /* bytes back to the first descriptor (0 on the first) */
+  uint8_t is_used;       /* 1 on every slice of a page, 0 on free spans */
+  uint8_t kind;          /* page_kind_t, for pages */
+  union {
+    struct {
+      uint8_t in_full : 1;     /* in the heap's full queue */
+      uint8_t has_aligned : 1; /* an aligned block points inside its block */
+    } x;
+    uint8_t full_aligned; /* both flags at once: free's fast test */
+  } flags;
+  uint8_t is_zero;       /* memory of the page was zero when it was made */
+  uint8_t free_is_zero;  /* the blocks on `free` are fresh from a zero page */
+  uint8_t retire_expire; /* countdown while retired (0: not retired) */
+  uint16_t bin;          /* size bin (BIN_LARGE for large/huge) */
+  uint32_t capacity;     /* blocks threaded so far */
+  uint32_t reserved;     /* blocks that fit */
+  uint32_t used;         /* blocks handed out (including those in thread_free) */
+  size_t block_size;
+  uint8_t *page_start;
+  block_t *free;       /* owner pops from here */
+  block_t *local_free; /* owner's frees */
+  _Atomic uintptr_t thread_free; /* other threads' frees | delayed_t state */
+  _Atomic(struct heap_s *) heap; /* owner heap; NULL when abandoned */
+  struct page_s *next, *prev;    /* page queue or span queue links */
+} page_t;
+
+typedef page_t slice_t;
+
+typedef enum segment_kind_e { SEGMENT_NORMAL, SEGMENT_HUGE } segment_kind_t;
+
+/* Bit masks over the slices of a segment. */
+#define SLICE_MASK_WORDS (SLICE_ENTRIES / 64 + 1)
+typedef struct slice_mask_s {
+  uint64_t w[SLICE_MASK_WORDS];
+} slice_mask_t;
+
+typedef struct segment_s {
+  _Atomic uintptr_t thread_id; /* owner thread; 0 when abandoned */
+  uint64_t cookie;             /* identifies a live segment header */
+  size_t segment_size;         /* bytes mapped */
+  segment_kind_t kind;
+  uint32_t slice_entries;      /* usable slice descriptors */
+  uint32_t used;               /* pages in use */
+  uint32_t abandoned_visits;
+  struct heap_s *heap;         /* owner heap (owner-only); NULL when abandoned */
+  struct segment_s *next, *prev; /* owner heap's segment list */
+  struct segment_s *abandoned_next;
+  int64_t purge_expire;        /* ms clock when pending purges are due; 0: none */
+  slice_mask_t purge_pending;  /* free slices waiting to be purged */
+  slice_mask_t purged;         /* slices not resident (purged or never touched) */
+  slice_mask_t dirty_reset;    /* purged by MADV_FREE: may still hold old data */
+  slice_t slices[SLICE_ENTRIES];
+} segment_t;
+
+_Static_assert(sizeof(segment_t) <= SLICE_SIZE, "segment header must fit in slice 0");
+
+/* ---- span queues (span.c) ------------------------------------------------ */
+#define SPAN_BINS 33
+typedef struct span_queue_s {
+  slice_t *first, *last;
+} span_queue_t;
+
+/* ---- heap (heap.c) ------------------------------------------------------- */
+typedef struct page_queue_s {
+  page_t *first, *last;
+  size_t block_size;
+} page_queue_t;
+
+typedef struct spinlock_s {
+  atomic_flag f;
+} spinlock_t;
+
+typedef struct heap_s {
+  uintptr_t thread_id;
+  spinlock_t lock; /* held by the owner in slow paths; lets fork see a consistent heap */
+  page_t *pages_direct[DIRECT_ENTRIES]; /* size/16 -> first page of its queue */
+  page_queue_t pages[BIN_QUEUES];
+  _Atomic(block_t *) thread_delayed_free; /* remote frees into full pages */
+  span_queue_t spans[SPAN_BINS];         /* free spans of the owned segments */
+  segment_t *segments;                   /* owned segments (list) */
+  size_t segment_count;
+  size_t page_count;
+  size_t retired_min, retired_max;       /* bins holding retired pages */
+  uint64_t generic_count;
+  int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
+  struct heap_s *next_all, *prev_all;    /* every live heap (for fork) */
+  struct heap_s *next_free;              /* heap pool link */
+} heap_t;
+
+extern __thread heap_t *sa_heap_tls __attribute__((tls_model("initial-exec")));
+SA_INTERNAL extern heap_t heap_empty;
+SA_INTERNAL extern page_t page_empty;
+
+/* The thread pointer: unique per live thread, free to read. */
+static inline uintptr_t thread_id_self(void) {
+#if defined(__x86_64__)
+  uintptr_t tp;
+  __asm__("mov %%fs:0, %0" : "=r"(tp));
+  return tp;
+#elif defined(__aarch64__)
+  uintptr_t tp;
+  __asm__ volatile("mrs %0, tpidr_el0" : "=r"(tp));
+  return tp;
+#else
+  return (uintptr_t)&sa_heap_tls;
+#endif
+}
+
+static inline segment_t *segment_of(const void *p) {
+  /* p-1: a huge block aligned to 32 MiB starts exactly on the next boundary
+   * and must still find its own header. */
+  return (segment_t *)(((uintptr_t)p - 1) & ~(uintptr_t)SEGMENT_MASK);
+}
+
+static inline slice_t *slice_of(const segment_t *s, const void *p) {
+  size_t idx = ((uintptr_t)p - (uintptr_t)s) >> SLICE_SHIFT;
+  return (slice_t *)&s->slices[idx];
+}
+
+/* Every slice of a page records the distance to the page's descriptor. */
+static inline page_t *page_of(const segment_t *s, const void *p) {
+  slice_t *sl = slice_of(s, p);
+  return (page_t *)((uint8_t *)sl - sl->slice_offset);
+}
+
+static inline uint8_t *slice_start(const segment_t *s, const slice_t *sl) {
+  return (uint8_t *)s + ((size_t)(sl - s->slices) << SLICE_SHIFT);
+}
+
+static inline size_t size_align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
+
+/* ---- module entry points ------------------------------------------------- */
+/* os.c */
+SA_INTERNAL void *os_reserve_aligned(size_t size, size_t alignment);
+SA_INTERNAL void os_release(void *p, size_t size);
+SA_INTERNAL bool os_purge(void *p, size_t size, bool decommit);
+SA_INTERNAL void *os_alloc_meta(size_t size);
+SA_INTERNAL size_t os_page_size(void);
+SA_INTERNAL int64_t os_clock_ms(void);
+
+/* options.c */
+SA_INTERNAL void options_init(void);
+SA_INTERNAL long option_get(sa_option_t o);
+SA_INTERNAL void sa_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+SA_INTERNAL void sa_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* stats.c */
+typedef enum stat_e {
+  STAT_SEGMENTS, STAT_SEGMENTS_CACHED, STAT_SEGMENTS_ABANDONED, STAT_SEGMENTS_RECLAIMED,
+  STAT_PAGES_SMALL, STAT_PAGES_MEDIUM, STAT_PAGES_LARGE, STAT_PAGES_HUGE, STAT_PAGES_RETIRED,
+  STAT_RESERVED, STAT_COMMITTED, STAT_PURGED, STAT_LOCAL_FREES, STAT_REMOTE_FREES, STAT_THREADS,
+  STAT_COUNT
+} stat_t;
+SA_INTERNAL void stat_add(stat_t s, int64_t delta);
+SA_INTERNAL int64_t stat_read(stat_t s);
+
+/* span.c */
+SA_INTERNAL size_t span_bin(size_t slice_count);
+SA_INTERNAL void span_queue_push(heap_t *heap, slice_t *span);
+SA_INTERNAL void span_queue_remove(heap_t *heap, slice_t *span);
+SA_INTERNAL void span_set(segment_t *s, slice_t *first, size_t count);
+SA_INTERNAL slice_t *span_find(heap_t *heap, size_t count);
+SA_INTERNAL void span_split(heap_t *heap, segment_t *s, slice_t *span, size_t count);
+SA_INTERNAL slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span);
+
+/* segment.c */
+SA_INTERNAL page_t *segment_page_alloc(heap_t *heap, size_t slices);
+SA_INTERNAL void segment_page_free(heap_t *heap, page_t *page);
+SA_INTERNAL page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment);
+SA_INTERNAL void segment_purge_heap(heap_t *heap, bool force);
+SA_INTERNAL void segment_cache_collect(bool force);
+SA_INTERNAL bool segment_is_valid(const segment_t *s);
+SA_INTERNAL void segment_abandon(heap_t *heap, segment_t *s);
+SA_INTERNAL void segment_free_empty(heap_t *heap, segment_t *s);
+SA_INTERNAL void segment_purge_now(segment_t *s);
+SA_INTERNAL void segment_link(heap_t *heap, segment_t *s);
+SA_INTERNAL void segment_unlink(heap_t *heap, segment_t *s);
+SA_INTERNAL bool segment_reclaim_some(heap_t *heap, size_t slices_needed, bool all);
+SA_INTERNAL void segment_map_set(const segment_t *s, bool present);
+SA_INTERNAL bool segment_map_has(const void *p);
+SA_INTERNAL void segments_atfork_prepare(void);
+SA_INTERNAL void segments_atfork_parent(void);
+SA_INTERNAL void segments_atfork_child(void);
+
+/* page_queue.c */
+SA_INTERNAL void page_queue_push_front(heap_t *heap, page_queue_t *q, page_t *page);
+SA_INTERNAL void page_queue_push_back(heap_t *heap, page_queue_t *q, page_t *page);
+SA_INTERNAL void page_queue_remove(heap_t *heap, page_queue_t *q, page_t *page);
+SA_INTERNAL page_queue_t *page_queue_of(heap_t *heap, const page_t *page);
+
+/* page.c */
+SA_INTERNAL void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment);
+SA_INTERNAL void page_collect(page_t *page);
+SA_INTERNAL void page_unfull(heap_t *heap, page_t *page);
+SA_INTERNAL void page_retire(heap_t *heap, page_t *page);
+SA_INTERNAL void page_free(heap_t *heap, page_t *page);
+SA_INTERNAL void page_set_delayed(page_t *page, delayed_t state);
+SA_INTERNAL void page_collect_retired(heap_t *heap, bool force);
+SA_INTERNAL page_kind_t page_kind_of(size_t block_size);
+SA_INTERNAL void page_attach(heap_t *heap, page_t *page);
+
+/* free.c */
+SA_INTERNAL void free_local_block(heap_t *heap, page_t *page, block_t *block);
+SA_INTERNAL void free_generic(segment_t *s, page_t *page, void *p);
+SA_INTERNAL bool heap_drain_delayed(heap_t *heap);
+SA_INTERNAL void stats_flush_thread(void);
+SA_INTERNAL block_t *page_block_start(const page_t *page, const void *p);
+
+/* heap.c */
+SA_INTERNAL heap_t *heap_get_or_init(void);
+SA_INTERNAL void heap_collect(heap_t *heap, bool force);
+SA_INTERNAL void heap_thread_done(heap_t *heap);
+SA_INTERNAL void heap_key_create(void (*done)(void *));
+SA_INTERNAL heap_t *heap_of_thread(void);
+/* Set in a fork child while it repairs the heaps of threads that did not
+ * survive the fork: a DELAYED_FREEING state then belongs to a dead thread. */
+SA_INTERNAL extern bool sa_fork_child_repair;
+SA_INTERNAL void heaps_atfork_prepare(void);
+SA_INTERNAL void heaps_atfork_parent(void);
+SA_INTERNAL void heaps_atfork_child(void);
+
+/* check.c: invariant checker for tests; returns the number of violations */
+SA_INTERNAL size_t check_segment(const heap_t *heap, const segment_t *s);
+SA_INTERNAL size_t check_heap(const heap_t *heap);
+
+/* init.c */
+SA_INTERNAL void process_init(void);
+SA_INTERNAL extern bool sa_process_ready;
+
+/* A tiny spin lock for the rare process-wide structures (segment cache,
+ * heap pool). Never held across a call that can allocate. */
+#define SPINLOCK_INIT {ATOMIC_FLAG_INIT}
+SA_INTERNAL void spin_lock(spinlock_t *l);
+static inline void spin_unlock(spinlock_t *l) { atomic_flag_clear_explicit(&l->f, memory_order_release); }
+
+#endif

@@ -1,0 +1,81 @@
+/* The only place that talks to the kernel about memory: reserve aligned
+ * address space, purge it, release it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+size_t os_page_size(void) {
+  static size_t page;
+  if (page == 0) {
+    long p = sysconf(_SC_PAGESIZE);
+    page = p > 0 ? (size_t)p : 4096;
+  }
+  return page;
+}
+
+int64_t os_clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *os_mmap(size_t size) {
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+/* Map size bytes aligned to `alignment`: ask for size + alignment and trim
+ * both ends, so the kernel never sees a hint it may ignore. */
+void *os_reserve_aligned(size_t size, size_t alignment) {
+  if (size + alignment < size) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uint8_t *raw = os_mmap(size + alignment);
+  if (raw == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uint8_t *aligned = (uint8_t *)size_align_up((uintptr_t)raw, alignment);
+  size_t head = (size_t)(aligned - raw);
+  size_t tail = alignment - head;
+  if (head) munmap(raw, head);
+  if (tail) munmap(aligned + size, tail);
+  stat_add(STAT_RESERVED, (int64_t)size);
+  return aligned;
+}
+
+void os_release(void *p, size_t size) {
+  if (p == NULL) return;
+  munmap(p, size);
+  stat_add(STAT_RESERVED, -(int64_t)size);
+}
+
+/* Give the physical pages back. MADV_DONTNEED drops them at once and makes
+ * the range read as zero; MADV_FREE lets the kernel take them lazily and
+ * the old contents may come back. Returns whether the range is now zero. */
+bool os_purge(void *p, size_t size, bool decommit) {
+  int saved = errno;
+  bool zero = true;
+#ifdef MADV_FREE
+  if (!decommit && madvise(p, size, MADV_FREE) == 0) {
+    zero = false;
+  } else
+#endif
+  {
+    madvise(p, size, MADV_DONTNEED);
+  }
+  errno = saved;
+  return zero;
+}
+
+/* Metadata (heaps) comes straight from the OS, page-granular. */
+void *os_alloc_meta(size_t size) {
+  void *p = os_mmap(size_align_up(size, os_page_size()));
+  if (p) stat_add(STAT_RESERVED, (int64_t)size_align_up(size, os_page_size()));
+  return p;
+}

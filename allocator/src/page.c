@@ -1,0 +1,303 @@
+/* Pages and the generic (slow) allocation path: collect a page's free
+ * lists, extend it, move exhausted pages to the full queue, retire emptied
+ * pages, and take fresh pages from spans. Runs with the heap lock held. */
+#include <errno.h>
+#include <sched.h>
+
+#include "internal.h"
+
+page_kind_t page_kind_of(size_t block_size) {
+  if (block_size <= SMALL_BLOCK_MAX) return PAGE_SMALL;
+  if (block_size <= MEDIUM_BLOCK_MAX) return PAGE_MEDIUM;
+  return PAGE_LARGE;
+}
+
+static const stat_t page_kind_stat[PAGE_KINDS] = {STAT_PAGES_SMALL, STAT_PAGES_MEDIUM, STAT_PAGES_LARGE,
+                                                  STAT_PAGES_HUGE};
+
+/* ---- the delayed-free state (see delayed_t in internal.h) ------------------ */
+
+/* Owner side: set the state, waiting while a remote free is between
+ * DELAYED_FREEING and its final store (it still needs the page's heap). */
+void page_set_delayed(page_t *page, delayed_t state) {
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
+  for (;;) {
+    if ((tf & TF_STATE_MASK) == DELAYED_FREEING && !sa_fork_child_repair) {
+      sched_yield();
+      tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
+      continue;
+    }
+    if ((tf & TF_STATE_MASK) == (uintptr_t)state) return;
+    uintptr_t want = (tf & ~TF_STATE_MASK) | (uintptr_t)state;
+    if (atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, want, memory_order_acq_rel,
+                                              memory_order_acquire))
+      return;
+  }
+}
+
+/* ---- free lists ------------------------------------------------------------ */
+
+/* Takes the remote frees (keeping the state bits) and moves them and the
+ * owner's local frees to `free` once it has run dry. `used` counts blocks in
+ * thread_free as handed out, so it drops only here. */
+void page_collect(page_t *page) {
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+  if (tf & ~TF_STATE_MASK) {
+    while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, tf & TF_STATE_MASK,
+                                                  memory_order_acq_rel, memory_order_relaxed)) {
+    }
+    block_t *head = (block_t *)(tf & ~TF_STATE_MASK);
+    block_t *tail = head;
+    uint32_t n = 1;
+    while (tail->next) {
+      tail = tail->next;
+      n++;
+    }
+    tail->next = page->local_free;
+    page->local_free = head;
+    page->used -= n;
+  }
+  if (page->free == NULL && page->local_free != NULL) {
+    page->free = page->local_free;
+    page->local_free = NULL;
+    page->free_is_zero = 0;
+  }
+}
+
+/* Threads a few KiB worth of new blocks onto `free`: touching only what is
+ * about to be used keeps RSS close to the live bytes. */
+static void page_extend(page_t *page) {
+  size_t bs = page->block_size;
+  size_t n = 4096 / bs;
+  if (n < 1) n = 1;
+  if (n > page->reserved - page->capacity) n = page->reserved - page->capacity;
+  uint8_t *start = page->page_start + (size_t)page->capacity * bs;
+  block_t *first = (block_t *)start;
+  block_t *b = first;
+  for (size_t i = 1; i < n; i++) {
+    block_t *next = (block_t *)((uint8_t *)b + bs);
+    b->next = next;
+    b = next;
+  }
+  b->next = page->free;
+  page->free = first;
+  page->capacity += (uint32_t)n;
+  page->free_is_zero = page->is_zero;
+}
+
+/* ---- queue moves -------------------------------------------------------------- */
+
+static void page_to_full(heap_t *heap, page_t *page) {
+  page_queue_remove(heap, &heap->pages[page->bin], page);
+  page->flags.x.in_full = 1;
+  page_queue_push_back(heap, &heap->pages[BIN_FULL], page);
+  page_set_delayed(page, DELAYED_USE);
+  /* A remote free that landed between our last collect and the state change
+   * announced nothing: look once more so its block is not stranded. */
+  page_collect(page);
+  if (page->free) page_unfull(heap, page);
+}
+
+void page_unfull(heap_t *heap, page_t *page) {
+  if (!page->flags.x.in_full) return;
+  page_queue_remove(heap, &heap->pages[BIN_FULL], page);
+  page->flags.x.in_full = 0;
+  page_set_delayed(page, DELAYED_NO);
+  page_queue_push_front(heap, &heap->pages[page->bin], page);
+}
+
+/* ---- page life ------------------------------------------------------------------ */
+
+static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin) {
+  size_t slices = page->slice_count;
+  page->block_size = block_size;
+  page->bin = (uint16_t)bin;
+  page->kind = (uint8_t)page_kind_of(block_size);
+  page->reserved = (uint32_t)((slices << SLICE_SHIFT) / block_size);
+  page->capacity = 0;
+  page->used = 0;
+  page->free = page->local_free = NULL;
+  page->flags.full_aligned = 0;
+  page->flags.x.has_aligned = option_get(SA_OPTION_SECURE) != 0; /* see sa_free */
+  page->retire_expire = 0;
+  atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
+  atomic_store_explicit(&page->heap, heap, memory_order_release);
+  heap->page_count++;
+  stat_add(page_kind_stat[page->kind], 1);
+}
+
+void page_free(heap_t *heap, page_t *page) {
+  page_queue_remove(heap, page_queue_of(heap, page), page);
+  heap->page_count--;
+  stat_add(page_kind_stat[page->kind], -1);
+  stat_add(STAT_PAGES_RETIRED, 1);
+  atomic_store_explicit(&page->heap, NULL, memory_order_relaxed);
+  segment_page_free(heap, page);
+}
+
+/* A page that just became empty: keep it a little while when it is the only
+ * page of its size (so malloc/free of one block in a loop does not make and
+ * unmake a page each time), free it otherwise. */
+void page_retire(heap_t *heap, page_t *page) {
+  page_queue_t *q = page_queue_of(heap, page);
+  if (page->kind <= PAGE_MEDIUM && !page->flags.x.in_full && q->first == page && page->next == NULL) {
+    page->retire_expire = page->kind == PAGE_SMALL ? 16 : 4;
+    if (page->bin < heap->retired_min || heap->retired_min == 0) heap->retired_min = page->bin;
+    if (page->bin > heap->retired_max) heap->retired_max = page->bin;
+    return;
+  }
+  page_free(heap, page);
+}
+
+/* Counts retired pages down (one tick per call) and frees those that reach
+ * zero, or all of them when forced. */
+void page_collect_retired(heap_t *heap, bool force) {
+  if (heap->retired_min == 0) return;
+  size_t lo = heap->retired_max + 1, hi = 0;
+  for (size_t b = heap->retired_min; b <= heap->retired_max; b++) {
+    page_t *page = heap->pages[b].first;
+    if (page == NULL || page->retire_expire == 0) continue;
+    if (page->used != 0) {
+      page->retire_expire = 0;
+    } else if (force || --page->retire_expire == 0) {
+      page_free(heap, page);
+    } else {
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+  }
+  heap->retired_min = hi ? lo : 0;
+  heap->retired_max = hi;
+}
+
+/* ---- finding a page with a free block ---------------------------------------------- */
+
+static page_t *page_fresh(heap_t *heap, size_t bin) {
+  size_t bs = bin_block_size(bin);
+  size_t slices = bs <= SMALL_BLOCK_MAX ? SMALL_PAGE_SLICES : MEDIUM_PAGE_SLICES;
+  page_t *page = segment_page_alloc(heap, slices);
+  if (page == NULL) return NULL;
+  page_init(heap, page, bs, bin);
+  page_extend(page);
+  page_queue_push_front(heap, &heap->pages[bin], page);
+  return page;
+}
+
+static page_t *page_queue_find_free(heap_t *heap, size_t bin) {
+  page_queue_t *q = &heap->pages[bin];
+  page_t *page = q->first;
+  while (page != NULL) {
+    page_t *next = page->next;
+    page_collect(page);
+    if (page->free == NULL && page->capacity < page->reserved) page_extend(page);
+    if (page->free != NULL) break;
+    page_to_full(heap, page);
+    page = next;
+  }
+  if (page == NULL) {
+    page_collect_retired(heap, false);
+    return page_fresh(heap, bin);
+  }
+  page->retire_expire = 0;
+  if (q->first != page) { /* the fast path serves the head of the queue */
+    page_queue_remove(heap, q, page);
+    page_queue_push_front(heap, q, page);
+  }
+  return page;
+}
+
+static void *page_pop(page_t *page, bool zero, size_t size) {
+  block_t *b = page->free;
+  page->free = b->next;
+  page->used++;
+  if (zero) {
+    if (page->free_is_zero) b->next = NULL;
+    else memset(b, 0, size);
+  }
+  return b;
+}
+
+/* Large blocks: one block per page, slices rounded up to fit. The page goes
+ * to the large queue in the "full" state so that a remote free announces
+ * itself through the heap's delayed list and the owner frees the page. */
+static page_t *malloc_large(heap_t *heap, size_t size) {
+  size_t slices = (size + SLICE_SIZE - 1) >> SLICE_SHIFT;
+  page_t *page = segment_page_alloc(heap, slices);
+  if (page == NULL) return NULL;
+  page_init(heap, page, slices << SLICE_SHIFT, BIN_LARGE);
+  page->kind = PAGE_LARGE;
+  return page;
+}
+
+static void *malloc_single_block(heap_t *heap, page_t *page, bool zero, size_t size) {
+  page->reserved = page->capacity = page->used = 1;
+  page->flags.x.in_full = 1;
+  atomic_store_explicit(&page->thread_free, DELAYED_USE, memory_order_relaxed);
+  page_queue_push_front(heap, &heap->pages[BIN_LARGE], page);
+  if (zero && !page->is_zero) memset(page->page_start, 0, size);
+  return page->page_start;
+}
+
+static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment) {
+  page_t *page = segment_huge_alloc(heap, size, alignment);
+  if (page == NULL) return NULL;
+  size_t bs = (segment_of(page->page_start)->segment_size) - (size_t)(page->page_start - (uint8_t *)segment_of(page->page_start));
+  page_init(heap, page, bs, BIN_LARGE);
+  page->kind = PAGE_HUGE;
+  stat_add(STAT_PAGES_LARGE, -1);
+  stat_add(STAT_PAGES_HUGE, 1);
+  return malloc_single_block(heap, page, zero, size);
+}
+
+static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignment) {
+  if (size > LARGE_BLOCK_MAX || alignment > SLICE_SIZE) return malloc_huge(heap, size, zero, alignment);
+  if (size > MEDIUM_BLOCK_MAX) {
+    page_t *page = malloc_large(heap, size);
+    return page ? malloc_single_block(heap, page, zero, size) : NULL;
+  }
+  size_t bin = bin_of(size);
+  page_t *page = page_queue_find_free(heap, bin);
+  return page ? page_pop(page, zero, size) : NULL;
+}
+
+/* The slow path. `alignment` > SLICE_SIZE asks for a huge segment whose block
+ * starts at that alignment. */
+void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment) {
+  if (SA_UNLIKELY(heap == &heap_empty)) {
+    heap = heap_get_or_init();
+    if (heap == NULL) {
+      errno = ENOMEM;
+      return NULL;
+    }
+  }
+  if (SA_UNLIKELY(size > ((size_t)1 << 46))) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  spin_lock(&heap->lock);
+  heap->generic_count++;
+  heap_drain_delayed(heap);
+  segment_purge_heap(heap, false);
+  void *p = malloc_in_heap(heap, size, zero, alignment);
+  spin_unlock(&heap->lock);
+  if (p == NULL) errno = ENOMEM;
+  return p;
+}
+
+void page_attach(heap_t *heap, page_t *page) {
+  atomic_store_explicit(&page->heap, heap, memory_order_release);
+  page->flags.x.in_full = 0;
+  heap->page_count++;
+  if (page->kind >= PAGE_LARGE) {
+    page->flags.x.in_full = 1;
+    page_set_delayed(page, DELAYED_USE);
+    page_queue_push_back(heap, &heap->pages[BIN_LARGE], page);
+    page_collect(page);
+    if (page->used == 0) page_free(heap, page);
+    return;
+  }
+  page_set_delayed(page, DELAYED_NO);
+  page_collect(page);
+  page_queue_push_back(heap, &heap->pages[page->bin], page);
+  if (page->used == 0) page_free(heap, page);
+}

@@ -1,0 +1,337 @@
+/* Segments: 32 MiB regions aligned to 32 MiB, owned by one thread's heap.
+ * This file maps and unmaps them (through os.c), hands out spans of slices
+ * as pages, takes pages back, purges free slices after a delay, keeps a
+ * small cache of fully free segments, and owns the process-wide segment map
+ * used to recognise our pointers. */
+#include <errno.h>
+
+#include "internal.h"
+
+#define SEGMENT_COOKIE 0x5e6a11c05e6a11c0ULL
+
+/* ---- slice masks -------------------------------------------------------- */
+static void mask_set(slice_mask_t *m, size_t from, size_t n, bool on) {
+  for (size_t i = from; i < from + n; i++) {
+    uint64_t bit = 1ULL << (i & 63);
+    if (on) m->w[i >> 6] |= bit;
+    else m->w[i >> 6] &= ~bit;
+  }
+}
+
+static size_t mask_count(const slice_mask_t *m, size_t from, size_t n) {
+  size_t c = 0;
+  for (size_t i = from; i < from + n; i++) c += (m->w[i >> 6] >> (i & 63)) & 1;
+  return c;
+}
+
+static bool mask_test(const slice_mask_t *m, size_t i) { return (m->w[i >> 6] >> (i & 63)) & 1; }
+
+/* ---- segment map: one bit per 32 MiB of a 48-bit address space ----------- */
+#define SEGMENT_MAP_BITS ((size_t)1 << (48 - SEGMENT_SHIFT))
+static _Atomic uint64_t segment_map[SEGMENT_MAP_BITS / 64];
+
+void segment_map_set(const segment_t *s, bool present) {
+  size_t idx = (uintptr_t)s >> SEGMENT_SHIFT;
+  if (idx >= SEGMENT_MAP_BITS) return;
+  uint64_t bit = 1ULL << (idx & 63);
+  if (present) atomic_fetch_or_explicit(&segment_map[idx / 64], bit, memory_order_release);
+  else atomic_fetch_and_explicit(&segment_map[idx / 64], ~bit, memory_order_release);
+}
+
+bool segment_map_has(const void *p) {
+  size_t idx = ((uintptr_t)p - 1) >> SEGMENT_SHIFT;
+  if (idx >= SEGMENT_MAP_BITS) return false;
+  return (atomic_load_explicit(&segment_map[idx / 64], memory_order_acquire) >> (idx & 63)) & 1;
+}
+
+bool segment_is_valid(const segment_t *s) { return segment_map_has((const uint8_t *)s + 1) && s->cookie == SEGMENT_COOKIE; }
+
+/* ---- the cache of fully free segments ------------------------------------
+ * Segments in the cache are already purged, so they cost address space
+ * only; the cache saves the mmap/munmap pair when a burst frees and re-makes
+ * whole segments. */
+static spinlock_t cache_lock = SPINLOCK_INIT;
+static segment_t *cache_first;
+static size_t cache_count;
+
+static segment_t *segment_cache_pop(void) {
+  spin_lock(&cache_lock);
+  segment_t *s = cache_first;
+  if (s) {
+    cache_first = s->next;
+    cache_count--;
+  }
+  spin_unlock(&cache_lock);
+  if (s) stat_add(STAT_SEGMENTS_CACHED, -1);
+  return s;
+}
+
+static bool segment_cache_push(segment_t *s) {
+  bool pushed = false;
+  spin_lock(&cache_lock);
+  if ((long)cache_count < option_get(SA_OPTION_SEGMENT_CACHE)) {
+    s->next = cache_first;
+    cache_first = s;
+    cache_count++;
+    pushed = true;
+  }
+  spin_unlock(&cache_lock);
+  if (pushed) stat_add(STAT_SEGMENTS_CACHED, 1);
+  return pushed;
+}
+
+static void segment_release(segment_t *s) {
+  segment_map_set(s, false);
+  s->cookie = 0;
+  os_release(s, s->segment_size);
+}
+
+void segment_cache_collect(bool force) {
+  if (!force) return;
+  for (segment_t *s; (s = segment_cache_pop()) != NULL;) segment_release(s);
+}
+
+/* ---- purging ------------------------------------------------------------- */
+static void segment_purge_range(segment_t *s, size_t from, size_t n) {
+  size_t already = mask_count(&s->purged, from, n);
+  bool zero = os_purge((uint8_t *)s + (from << SLICE_SHIFT), n << SLICE_SHIFT,
+                       option_get(SA_OPTION_PURGE_DECOMMITS) != 0);
+  mask_set(&s->purged, from, n, true);
+  mask_set(&s->dirty_reset, from, n, !zero);
+  int64_t bytes = (int64_t)((n - already) << SLICE_SHIFT);
+  stat_add(STAT_COMMITTED, -bytes);
+  stat_add(STAT_PURGED, bytes);
+}
+
+/* Purges every pending run of slices of s now. */
+void segment_purge_now(segment_t *s) {
+  size_t i = 1;
+  while (i < s->slice_entries) {
+    if (!mask_test(&s->purge_pending, i)) { i++; continue; }
+    size_t j = i;
+    while (j < s->slice_entries && mask_test(&s->purge_pending, j)) j++;
+    segment_purge_range(s, i, j - i);
+    mask_set(&s->purge_pending, i, j - i, false);
+    i = j;
+  }
+  s->purge_expire = 0;
+}
+
+static void segment_schedule_purge(heap_t *heap, segment_t *s, size_t from, size_t n) {
+  long delay = option_get(SA_OPTION_PURGE_DELAY);
+  if (delay < 0) return;
+  mask_set(&s->purge_pending, from, n, true);
+  if (delay == 0) {
+    segment_purge_now(s);
+    return;
+  }
+  if (s->purge_expire == 0) {
+    s->purge_expire = os_clock_ms() + delay;
+    if (heap->purge_next == 0 || s->purge_expire < heap->purge_next) heap->purge_next = s->purge_expire;
+  }
+}
+
+/* Runs the purges that are due (all of them when forced) in the heap's
+ * segments. Cheap when nothing is pending: one compare. */
+void segment_purge_heap(heap_t *heap, bool force) {
+  if (heap->purge_next == 0) return;
+  int64_t now = os_clock_ms();
+  if (!force && now < heap->purge_next) return;
+  int64_t next = 0;
+  for (segment_t *s = heap->segments; s != NULL; s = s->next) {
+    if (s->purge_expire == 0) continue;
+    if (force || s->purge_expire <= now) segment_purge_now(s);
+    else if (next == 0 || s->purge_expire < next) next = s->purge_expire;
+  }
+  heap->purge_next = next;
+}
+
+/* ---- owned segment list --------------------------------------------------- */
+void segment_link(heap_t *heap, segment_t *s) {
+  s->heap = heap;
+  s->prev = NULL;
+  s->next = heap->segments;
+  if (heap->segments) heap->segments->prev = s;
+  heap->segments = s;
+  heap->segment_count++;
+  atomic_store_explicit(&s->thread_id, heap->thread_id, memory_order_release);
+  if (s->purge_expire && (heap->purge_next == 0 || s->purge_expire < heap->purge_next))
+    heap->purge_next = s->purge_expire;
+}
+
+void segment_unlink(heap_t *heap, segment_t *s) {
+  if (s->prev) s->prev->next = s->next;
+  else heap->segments = s->next;
+  if (s->next) s->next->prev = s->prev;
+  s->next = s->prev = NULL;
+  s->heap = NULL;
+  heap->segment_count--;
+}
+
+/* ---- normal segments ------------------------------------------------------- */
+static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, size_t entries, bool fresh) {
+  /* A fresh mapping is zero; a cached one keeps its masks (purged) but
+   * everything else is reset. */
+  size_t keep_from = offsetof(segment_t, purge_pending);
+  memset(s, 0, keep_from);
+  memset(&s->slices, 0, sizeof s->slices);
+  memset(&s->purge_pending, 0, sizeof s->purge_pending);
+  if (fresh) {
+    memset(&s->purged, 0, sizeof s->purged);
+    memset(&s->dirty_reset, 0, sizeof s->dirty_reset);
+    mask_set(&s->purged, 1, SLICE_ENTRIES - 1, true); /* never touched: not resident, zero */
+    stat_add(STAT_COMMITTED, (int64_t)SLICE_SIZE);    /* the header slice */
+  }
+  s->cookie = SEGMENT_COOKIE;
+  s->segment_size = size;
+  s->kind = kind;
+  s->slice_entries = (uint32_t)entries;
+  s->slices[0].slice_count = 1;
+  s->slices[0].is_used = 1; /* the header is never part of a free span */
+}
+
+static segment_t *segment_alloc(heap_t *heap) {
+  segment_t *s = segment_cache_pop();
+  bool fresh = s == NULL;
+  if (fresh) {
+    s = os_reserve_aligned(SEGMENT_SIZE, SEGMENT_SIZE);
+    if (s == NULL) return NULL;
+  }
+  segment_init_header(s, SEGMENT_SIZE, SEGMENT_NORMAL, SLICES_PER_SEGMENT, fresh);
+  segment_map_set(s, true);
+  stat_add(STAT_SEGMENTS, 1);
+  segment_link(heap, s);
+  span_set(s, &s->slices[1], SLICES_PER_SEGMENT - 1);
+  span_queue_push(heap, &s->slices[1]);
+  return s;
+}
+
+void segment_free_empty(heap_t *heap, segment_t *s) {
+  for (size_t i = 1; i < s->slice_entries;) {
+    slice_t *sl = &s->slices[i];
+    size_t n = sl->slice_count ? sl->slice_count : 1;
+    if (!sl->is_used && sl->slice_count && s->kind == SEGMENT_NORMAL) span_queue_remove(heap, sl);
+    i += n;
+  }
+  segment_unlink(heap, s);
+  stat_add(STAT_SEGMENTS, -1);
+  /* Whatever is still resident goes back now: a cached segment must cost
+   * address space only. */
+  size_t resident = s->slice_entries - 1 - mask_count(&s->purged, 1, s->slice_entries - 1);
+  if (s->kind == SEGMENT_NORMAL) {
+    mask_set(&s->purge_pending, 0, SLICE_ENTRIES, false);
+    if (resident) {
+      mask_set(&s->purge_pending, 1, s->slice_entries - 1, true);
+      segment_purge_now(s);
+    }
+    s->heap = NULL;
+    atomic_store_explicit(&s->thread_id, 0, memory_order_relaxed);
+    if (segment_cache_push(s)) return;
+  }
+  /* (a huge segment's block bytes were uncounted by segment_page_free) */
+  stat_add(STAT_COMMITTED, -(int64_t)SLICE_SIZE);
+  segment_release(s);
+}
+
+/* Marks `count` slices starting at `first` as one used page: every slice
+ * points back to the first, so page_of() is O(1) for any interior pointer. */
+static void segment_mark_page(segment_t *s, slice_t *first, size_t count) {
+  first->slice_count = (uint32_t)count;
+  first->slice_offset = 0;
+  first->is_used = 1;
+  for (size_t i = 1; i < count && first + i < s->slices + SLICE_ENTRIES; i++) {
+    first[i].slice_count = 0;
+    first[i].slice_offset = (uint32_t)(i * sizeof(slice_t));
+    first[i].is_used = 1;
+  }
+}
+
+/* Takes the slices of a new page out of the purge bookkeeping and tells the
+ * page whether its memory is known to be zero. */
+static void segment_commit_page(segment_t *s, page_t *page, size_t from, size_t n) {
+  size_t purged = mask_count(&s->purged, from, n);
+  bool zero = purged == n && mask_count(&s->dirty_reset, from, n) == 0;
+  mask_set(&s->purge_pending, from, n, false);
+  mask_set(&s->purged, from, n, false);
+  mask_set(&s->dirty_reset, from, n, false);
+  stat_add(STAT_COMMITTED, (int64_t)(purged << SLICE_SHIFT));
+  page->is_zero = zero;
+}
+
+static page_t *segment_span_to_page(heap_t *heap, slice_t *span, size_t slices) {
+  segment_t *s = segment_of((uint8_t *)span + 1);
+  span_split(heap, s, span, slices);
+  segment_mark_page(s, span, slices);
+  size_t idx = (size_t)(span - s->slices);
+  segment_commit_page(s, span, idx, slices);
+  span->page_start = (uint8_t *)s + (idx << SLICE_SHIFT);
+  s->used++;
+  return span;
+}
+
+page_t *segment_page_alloc(heap_t *heap, size_t slices) {
+  slice_t *span = span_find(heap, slices);
+  if (span == NULL && segment_reclaim_some(heap, slices, false)) span = span_find(heap, slices);
+  if (span == NULL) {
+    if (segment_alloc(heap) == NULL) return NULL;
+    span = span_find(heap, slices);
+    if (span == NULL) return NULL;
+  }
+  return segment_span_to_page(heap, span, slices);
+}
+
+void segment_page_free(heap_t *heap, page_t *page) {
+  segment_t *s = segment_of(page->page_start + 1);
+  size_t count = page->slice_count;
+  size_t idx = (size_t)(page - s->slices);
+  s->used--;
+  if (s->kind == SEGMENT_HUGE) {
+    stat_add(STAT_COMMITTED, -(int64_t)((size_t)count << SLICE_SHIFT));
+    mask_set(&s->purged, idx, s->slice_entries - idx, true);
+    segment_free_empty(heap, s);
+    return;
+  }
+  memset((uint8_t *)page + offsetof(page_t, is_used), 0, sizeof(page_t) - offsetof(page_t, is_used));
+  if (s->used == 0) {
+    page->slice_count = (uint32_t)count;
+    segment_free_empty(heap, s);
+    return;
+  }
+  page->slice_count = (uint32_t)count;
+  span_free_coalesce(heap, s, page);
+  segment_schedule_purge(heap, s, idx, count);
+}
+
+/* ---- huge segments: one block, its own mapping ------------------------------ */
+page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment) {
+  size_t offset = alignment > SLICE_SIZE ? alignment : SLICE_SIZE;
+  size_t map = offset + size_align_up(size, SLICE_SIZE);
+  if (size > ((size_t)1 << 46) || map < size) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  segment_t *s = os_reserve_aligned(map, SEGMENT_SIZE);
+  if (s == NULL) return NULL;
+  size_t first = offset >> SLICE_SHIFT;
+  size_t slices = (map - offset) >> SLICE_SHIFT;
+  size_t entries = first + slices < SLICE_ENTRIES ? first + slices : SLICE_ENTRIES;
+  segment_init_header(s, map, SEGMENT_HUGE, entries, true);
+  segment_map_set(s, true);
+  stat_add(STAT_SEGMENTS, 1);
+  segment_link(heap, s);
+  page_t *page = &s->slices[first];
+  segment_mark_page(s, page, entries - first);
+  page->slice_count = (uint32_t)slices;
+  page->page_start = (uint8_t *)s + offset;
+  page->is_zero = 1;
+  stat_add(STAT_COMMITTED, (int64_t)(slices << SLICE_SHIFT));
+  mask_set(&s->purged, first, entries - first, false);
+  s->used = 1;
+  return page;
+}
+
+/* fork: the cache lock must not be held by a thread that does not exist in
+ * the child. */
+void segments_atfork_prepare(void) { spin_lock(&cache_lock); }
+void segments_atfork_parent(void) { spin_unlock(&cache_lock); }
+void segments_atfork_child(void) { spin_unlock(&cache_lock); }
