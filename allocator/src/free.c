@@ -68,7 +68,9 @@ static void free_remote(page_t *page, block_t *block) {
                                               memory_order_release, memory_order_relaxed))
       break;
   }
-  tl_remote_frees++;
+  /* A thread that only frees may never reach a slow path or exit: flush
+   * its count in batches. */
+  if (SA_UNLIKELY(++tl_remote_frees >= 256)) stats_flush_thread();
 }
 
 /* Blocks that other threads freed into our full pages. Each page is first
@@ -94,14 +96,17 @@ static void free_secure_check(segment_t *s, page_t *page, void *p);
 
 SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
   if (SA_UNLIKELY(option_get(SA_OPTION_SECURE))) free_secure_check(s, page, p);
-  block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
+    block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
     heap_t *heap = sa_heap_tls;
     spin_lock(&heap->lock);
     free_local_block(heap, page, block);
     spin_unlock(&heap->lock);
   } else {
-    free_remote(page, block);
+    /* The flags byte belongs to the owner (it flips in_full), so a remote
+     * freer does not read it: it derives the block start from the
+     * geometry, which is fixed while any block of the page is live. */
+    free_remote(page, page_block_start(page, p));
   }
 }
 

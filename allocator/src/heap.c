@@ -9,7 +9,7 @@
  * points at an empty page, so its first malloc falls into the slow path,
  * which creates the real heap. Never written. */
 page_t page_empty;
-heap_t heap_empty;
+heap_t heap_empty = {.pages_direct = {[0 ... DIRECT_ENTRIES - 1] = &page_empty}};
 
 static heap_t heap_main; /* the first thread's heap needs no allocation */
 static atomic_bool heap_main_taken;

@@ -275,7 +275,10 @@ void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment) {
     return NULL;
   }
   spin_lock(&heap->lock);
-  heap->generic_count++;
+  if ((++heap->generic_count & 15) == 0) {
+    segment_cache_collect(false);
+    if ((heap->generic_count & 63) == 0) stats_flush_thread();
+  }
   heap_drain_delayed(heap);
   segment_purge_heap(heap, false);
   void *p = malloc_in_heap(heap, size, zero, alignment);

@@ -53,6 +53,7 @@ bool segment_is_valid(const segment_t *s) { return segment_map_has((const uint8_
 static spinlock_t cache_lock = SPINLOCK_INIT;
 static segment_t *cache_first;
 static size_t cache_count;
+static _Atomic int64_t cache_purge_next; /* earliest deadline in the cache; 0 none */
 
 static segment_t *segment_cache_pop(void) {
   spin_lock(&cache_lock);
@@ -70,6 +71,9 @@ static bool segment_cache_push(segment_t *s) {
   bool pushed = false;
   spin_lock(&cache_lock);
   if ((long)cache_count < option_get(SA_OPTION_SEGMENT_CACHE)) {
+    int64_t due = atomic_load_explicit(&cache_purge_next, memory_order_relaxed);
+    if (s->purge_expire && (due == 0 || s->purge_expire < due))
+      atomic_store_explicit(&cache_purge_next, s->purge_expire, memory_order_relaxed);
     s->next = cache_first;
     cache_first = s;
     cache_count++;
@@ -86,9 +90,27 @@ static void segment_release(segment_t *s) {
   os_release(s, s->segment_size);
 }
 
+/* Purges cached segments whose delay ran out (all when forced); a forced
+ * collect also unmaps them. Called from slow paths, so an idle cache
+ * drains as soon as any thread allocates again. */
 void segment_cache_collect(bool force) {
-  if (!force) return;
-  for (segment_t *s; (s = segment_cache_pop()) != NULL;) segment_release(s);
+  int64_t due = atomic_load_explicit(&cache_purge_next, memory_order_relaxed);
+  int64_t now = os_clock_ms();
+  if (!force && (due == 0 || now < due)) return;
+  spin_lock(&cache_lock);
+  int64_t next = 0;
+  for (segment_t *s = cache_first; s != NULL; s = s->next) {
+    if (s->purge_expire == 0) continue;
+    if (force || s->purge_expire <= now) segment_purge_now(s);
+    else if (next == 0 || s->purge_expire < next) next = s->purge_expire;
+  }
+  atomic_store_explicit(&cache_purge_next, next, memory_order_relaxed);
+  spin_unlock(&cache_lock);
+  if (force)
+    for (segment_t *s; (s = segment_cache_pop()) != NULL;) {
+      stat_add(STAT_COMMITTED, -(int64_t)SLICE_SIZE);
+      segment_release(s);
+    }
 }
 
 /* ---- purging ------------------------------------------------------------- */
@@ -146,6 +168,18 @@ void segment_purge_heap(heap_t *heap, bool force) {
   heap->purge_next = next;
 }
 
+/* Every resident slice of an empty segment becomes due for purging after
+ * the delay. */
+static void segment_schedule_purge_all(segment_t *s) {
+  long delay = option_get(SA_OPTION_PURGE_DELAY);
+  memset(&s->purge_pending, 0, sizeof s->purge_pending);
+  for (size_t i = 1; i < s->slice_entries; i++)
+    if (!mask_test(&s->purged, i)) mask_set(&s->purge_pending, i, 1, true);
+  s->purge_expire = 0;
+  if (delay == 0) segment_purge_now(s);
+  else if (delay > 0) s->purge_expire = os_clock_ms() + delay;
+}
+
 /* ---- owned segment list --------------------------------------------------- */
 void segment_link(heap_t *heap, segment_t *s) {
   s->heap = heap;
@@ -198,6 +232,7 @@ static segment_t *segment_alloc(heap_t *heap) {
     if (s == NULL) return NULL;
   }
   segment_init_header(s, SEGMENT_SIZE, SEGMENT_NORMAL, SLICES_PER_SEGMENT, fresh);
+  if (!fresh) segment_schedule_purge_all(s); /* what the cache had not purged yet */
   segment_map_set(s, true);
   stat_add(STAT_SEGMENTS, 1);
   segment_link(heap, s);
@@ -215,18 +250,16 @@ void segment_free_empty(heap_t *heap, segment_t *s) {
   }
   segment_unlink(heap, s);
   stat_add(STAT_SEGMENTS, -1);
-  /* Whatever is still resident goes back now: a cached segment must cost
-   * address space only. */
-  size_t resident = s->slice_entries - 1 - mask_count(&s->purged, 1, s->slice_entries - 1);
   if (s->kind == SEGMENT_NORMAL) {
-    mask_set(&s->purge_pending, 0, SLICE_ENTRIES, false);
-    if (resident) {
-      mask_set(&s->purge_pending, 1, s->slice_entries - 1, true);
-      segment_purge_now(s);
-    }
     s->heap = NULL;
     atomic_store_explicit(&s->thread_id, 0, memory_order_relaxed);
+    /* Cached with its pages still resident but due for purging: a burst
+     * that frees and re-makes a whole segment costs no page faults, and an
+     * idle cache still goes back to the OS after the purge delay. */
+    segment_schedule_purge_all(s);
     if (segment_cache_push(s)) return;
+    size_t resident = s->slice_entries - 1 - mask_count(&s->purged, 1, s->slice_entries - 1);
+    stat_add(STAT_COMMITTED, -(int64_t)(resident << SLICE_SHIFT));
   }
   /* (a huge segment's block bytes were uncounted by segment_page_free) */
   stat_add(STAT_COMMITTED, -(int64_t)SLICE_SIZE);

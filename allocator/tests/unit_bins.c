@@ -1,0 +1,33 @@
+/* Every size from 1 B to 16 MiB maps to a bin whose block fits it, bins grow
+ * monotonically, blocks are 16-byte multiples, and the waste is bounded:
+ * under 16 B up to 128 B, at most 12.5% of the request above. */
+#include "internal.h"
+#include "unit_test.h"
+
+static void check_size(size_t n, size_t *prev_bin) {
+  size_t bin = bin_of(n);
+  size_t bs = bin_block_size(bin);
+  EXPECT(bs >= n, "size %zu -> bin %zu of %zu bytes", n, bin, bs);
+  EXPECT(bs % 16 == 0, "bin %zu block %zu not 16-aligned", bin, bs);
+  EXPECT(bin >= *prev_bin, "bin went down at size %zu", n);
+  if (n > 128) EXPECT((double)bs <= (double)n * 1.125, "size %zu wastes %zu in bin %zu", n, bs - n, bin);
+  else EXPECT(bs - n < 16 || n == 0, "size %zu wastes %zu", n, bs - n);
+  if (bin > 1) EXPECT(bin_block_size(bin - 1) < n, "size %zu would fit the smaller bin %zu", n, bin - 1);
+  *prev_bin = bin;
+}
+
+int main(void) {
+  size_t prev = 0;
+  for (size_t n = 1; n <= ((size_t)1 << 20); n++) check_size(n, &prev);
+  for (size_t n = ((size_t)1 << 20) + 1; n <= ((size_t)16 << 20); n += 4093) check_size(n, &prev);
+  check_size((size_t)16 << 20, &prev);
+  EXPECT(bin_of(64 * 1024) == BIN_MEDIUM_LAST, "64 KiB is bin %zu", bin_of(64 * 1024));
+  EXPECT(bin_of((size_t)16 << 20) == BIN_MAX, "16 MiB is bin %zu", bin_of((size_t)16 << 20));
+  EXPECT(bin_block_size(BIN_MEDIUM_LAST) == 64 * 1024, "last medium bin holds %zu", bin_block_size(BIN_MEDIUM_LAST));
+  for (size_t n = 1; n <= SPAN_BINS * 16 && n <= SLICES_PER_SEGMENT; n++) {
+    size_t b = span_bin(n);
+    EXPECT(b >= 1 && b < SPAN_BINS, "span of %zu slices in bin %zu", n, b);
+    if (n > 1) EXPECT(span_bin(n - 1) <= b, "span bins not monotonic at %zu", n);
+  }
+  UNIT_DONE("unit_bins");
+}

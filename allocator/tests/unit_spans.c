@@ -1,0 +1,89 @@
+/* Span split and coalesce, seen through large blocks (one page each, a span
+ * of whole slices): after every step the checker walks the segment and
+ * verifies every slice descriptor, and the free spans are exactly the
+ * expected ones. */
+#include "internal.h"
+#include "unit_test.h"
+
+#define KIB 1024
+
+/* Free spans of the segment holding p, as (first index, length) pairs. */
+static size_t free_spans(const void *p, size_t *first, size_t *len, size_t cap) {
+  const segment_t *s = segment_of(p);
+  size_t n = 0;
+  for (size_t i = 1; i < s->slice_entries; i += s->slices[i].slice_count) {
+    if (!s->slices[i].is_used && n < cap) {
+      first[n] = i;
+      len[n++] = s->slices[i].slice_count;
+    }
+    if (s->slices[i].slice_count == 0) break;
+  }
+  return n;
+}
+
+static void check(const char *step) {
+  size_t errors = check_heap(heap_of_thread());
+  EXPECT(errors == 0, "checker found %zu errors after %s", errors, step);
+}
+
+static size_t slice_index(const void *p) { return ((uintptr_t)p - (uintptr_t)segment_of(p)) >> SLICE_SHIFT; }
+
+int main(void) {
+  sa_option_set(SA_OPTION_PURGE_DELAY, 0);
+  /* Five large blocks of 3 slices each, carved one after the other. */
+  void *b[5];
+  for (int i = 0; i < 5; i++) {
+    b[i] = sa_malloc(3 * 64 * KIB - 100);
+    EXPECT(b[i] != NULL, "alloc %d", i);
+    EXPECT(segment_of(b[i]) == segment_of(b[0]), "block %d in another segment", i);
+  }
+  check("allocating five 3-slice pages");
+  for (int i = 1; i < 5; i++)
+    EXPECT(slice_index(b[i]) == slice_index(b[i - 1]) + 3, "page %d not right after page %d (split)", i, i - 1);
+  size_t first[16], len[16];
+  size_t n = free_spans(b[0], first, len, 16);
+  EXPECT(n == 1 && first[0] == slice_index(b[4]) + 3, "one free tail span expected, got %zu", n);
+  size_t tail = len[0];
+
+  sa_free(b[1]);
+  sa_free(b[3]);
+  check("freeing pages 1 and 3");
+  n = free_spans(b[0], first, len, 16);
+  EXPECT(n == 3, "three free spans expected, got %zu", n);
+  EXPECT(len[0] == 3 && len[1] == 3, "holes of 3 slices expected: %zu, %zu", len[0], len[1]);
+
+  sa_free(b[2]); /* coalesces with both neighbours */
+  check("freeing page 2 between two free spans");
+  n = free_spans(b[0], first, len, 16);
+  EXPECT(n == 2 && len[0] == 9 && first[0] == slice_index(b[0]) + 3, "one 9-slice hole expected (n=%zu len=%zu)", n,
+         len[0]);
+
+  void *c = sa_malloc(2 * 64 * KIB); /* 2 slices: first fit takes the hole, splits it */
+  EXPECT(slice_index(c) == slice_index(b[0]) + 3, "first fit should reuse the hole");
+  check("splitting the hole");
+  n = free_spans(b[0], first, len, 16);
+  EXPECT(n == 2 && len[0] == 7, "7-slice remainder expected, got %zu", len[0]);
+
+  sa_free(b[4]); /* merges with the remainder on its left and the tail on its right */
+  check("freeing the last page before the tail");
+  n = free_spans(b[0], first, len, 16);
+  EXPECT(n == 1 && len[0] == 7 + 3 + tail, "one span of %zu slices expected, got %zu spans, first %zu", 7 + 3 + tail,
+         n, len[0]);
+
+  sa_free(c);
+  sa_free(b[0]);
+  check("freeing everything");
+  sa_stats_t st;
+  sa_stats_get(&st);
+  EXPECT(st.segments == 0, "empty segment should be released or cached, %lld mapped", (long long)st.segments);
+
+  /* Huge: its own segment, released on free. */
+  void *h = sa_malloc((size_t)40 << 20);
+  EXPECT(h != NULL && ((uintptr_t)h & (SLICE_SIZE - 1)) == 0, "huge block");
+  sa_stats_get(&st);
+  EXPECT(st.pages_huge == 1, "one huge page, got %lld", (long long)st.pages_huge);
+  sa_free(h);
+  sa_stats_get(&st);
+  EXPECT(st.pages_huge == 0, "huge page freed, got %lld", (long long)st.pages_huge);
+  UNIT_DONE("unit_spans");
+}
