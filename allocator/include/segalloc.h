@@ -68,6 +68,7 @@ typedef enum sa_option_e {
   SA_OPTION_PURGE_DECOMMITS, /* 1: MADV_DONTNEED, 0: MADV_FREE */
   SA_OPTION_SEGMENT_CACHE, /* fully free segments kept mapped (process-wide) */
   SA_OPTION_SECURE,        /* check frees for double/invalid pointers and abort */
+  SA_OPTION_BACKGROUND,    /* background thread purges memory of idle threads (1) */
   SA_OPTION_COUNT
 } sa_option_t;
 SA_API long sa_option_get(sa_option_t opt);

@@ -62,7 +62,7 @@ static void segment_reclaim(heap_t *heap, segment_t *s) {
     i += n;
   }
   stat_add(STAT_SEGMENTS_ABANDONED, -1);
-  stat_add(STAT_SEGMENTS_RECLAIMED, 1);
+  if (!heap->is_background) stat_add(STAT_SEGMENTS_RECLAIMED, 1);
   for (size_t k = 0; k < npages; k++) page_attach(heap, &s->slices[pages[k]]);
 }
 

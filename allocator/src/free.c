@@ -76,9 +76,7 @@ static void free_remote(page_t *page, block_t *block) {
 /* Blocks that other threads freed into our full pages. Each page is first
  * moved out of DELAYED_FREEING (waiting for the freer to finish with the
  * page), then the block is freed as if by the owner. */
-bool heap_drain_delayed(heap_t *heap) {
-  if (atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed) == NULL) return false;
-  block_t *b = atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acq_rel);
+static void heap_free_delayed_list(heap_t *heap, block_t *b) {
   while (b != NULL) {
     block_t *next = b->next;
     segment_t *s = segment_of(b);
@@ -89,7 +87,19 @@ bool heap_drain_delayed(heap_t *heap) {
     free_local_block(heap, page, b);
     b = next;
   }
-  return true;
+}
+
+bool heap_drain_delayed(heap_t *heap) {
+  bool any = false;
+  if (atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed) != NULL) {
+    heap_free_delayed_list(heap, atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acq_rel));
+    any = true;
+  }
+  if (atomic_load_explicit(&heap->delayed_purged, memory_order_relaxed) != NULL) {
+    heap_free_delayed_list(heap, atomic_exchange_explicit(&heap->delayed_purged, NULL, memory_order_acq_rel));
+    any = true;
+  }
+  return any;
 }
 
 static void free_secure_check(segment_t *s, page_t *page, void *p);

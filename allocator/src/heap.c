@@ -15,6 +15,7 @@ static heap_t heap_main; /* the first thread's heap needs no allocation */
 static atomic_bool heap_main_taken;
 static spinlock_t heaps_lock = SPINLOCK_INIT; /* guards heaps_all and heap_pool */
 static heap_t *heaps_all;
+static _Atomic size_t heaps_count; /* read without the lock by background_maybe_start */
 static heap_t *heap_pool;
 static pthread_key_t heap_key;
 static bool heap_key_ready;
@@ -46,6 +47,7 @@ static void heap_register(heap_t *h) {
   h->next_all = heaps_all;
   if (heaps_all) heaps_all->prev_all = h;
   heaps_all = h;
+  heaps_count++;
   spin_unlock(&heaps_lock);
   stat_add(STAT_THREADS, 1);
 }
@@ -57,6 +59,7 @@ static void heap_unregister_and_pool(heap_t *h) {
   if (h->next_all) h->next_all->prev_all = h->prev_all;
   h->next_free = heap_pool;
   heap_pool = h;
+  heaps_count--;
   spin_unlock(&heaps_lock);
   stat_add(STAT_THREADS, -1);
 }
@@ -77,7 +80,7 @@ heap_t *heap_get_or_init(void) {
 }
 
 /* Calls fn on every page of every queue; fn may remove the page. */
-static void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *)) {
+void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *)) {
   for (size_t q = 1; q < BIN_QUEUES; q++) {
     page_t *page = heap->pages[q].first;
     while (page != NULL) {
@@ -185,6 +188,42 @@ SA_API void sa_collect(bool force) {
     return;
   }
   heap_collect(heap, force);
+}
+
+size_t heaps_live(void) { return atomic_load_explicit(&heaps_count, memory_order_relaxed); }
+
+/* For the background thread: every heap whose owner took no slow path since
+ * the last visit, and whose lock is free, is handed to fn with its lock
+ * held. A heap whose owner is busy is left alone: it reuses its remote
+ * frees itself. */
+void heaps_visit_idle(void (*fn)(heap_t *)) {
+  spin_lock(&heaps_lock);
+  for (heap_t *h = heaps_all; h; h = h->next_all) {
+    uint64_t seen = atomic_load_explicit(&h->generic_count, memory_order_relaxed);
+    bool idle = seen == h->background_seen;
+    h->background_seen = seen;
+    if (!idle || atomic_flag_test_and_set_explicit(&h->lock.f, memory_order_acquire)) continue;
+    fn(h);
+    spin_unlock(&h->lock);
+  }
+  spin_unlock(&heaps_lock);
+}
+
+/* The background thread's own heap: registered nowhere, used only to take
+ * abandoned segments over for a moment. */
+heap_t *heap_background_init(void) {
+  heap_t *h = os_alloc_meta(sizeof(heap_t));
+  if (h) {
+    heap_init(h);
+    h->is_background = true;
+  }
+  return h;
+}
+
+void heap_abandon_all(heap_t *heap) {
+  spin_lock(&heap->lock);
+  heap_abandon(heap);
+  spin_unlock(&heap->lock);
 }
 
 /* Test hook: the calling thread's heap (NULL before its first allocation). */

@@ -28,6 +28,7 @@ static void atfork_parent(void) {
 }
 
 static void atfork_child(void) {
+  background_atfork_child();
   segments_atfork_child();
   sa_fork_child_repair = true;
   heaps_atfork_child();

@@ -120,6 +120,10 @@ typedef struct page_s {
   block_t *local_free; /* owner's frees */
   _Atomic uintptr_t thread_free; /* other threads' frees | delayed_t state */
   _Atomic(struct heap_s *) heap; /* owner heap; NULL when abandoned */
+  /* Remote frees the background took off thread_free and purged whole:
+   * bit i is block i. Only pages of at most 64 blocks (blocks of 8 KiB and
+   * up), since a purged block cannot hold a list link. */
+  _Atomic uint64_t purged_mask;
   struct page_s *next, *prev;    /* page queue or span queue links */
 } page_t;
 
@@ -180,7 +184,10 @@ typedef struct heap_s {
   size_t segment_count;
   size_t page_count;
   size_t retired_min, retired_max;       /* bins holding retired pages */
-  uint64_t generic_count;
+  _Atomic uint64_t generic_count;        /* slow paths taken (owner writes, background reads) */
+  uint64_t background_seen;
+  bool is_background;                    /* the background thread's private heap */              /* generic_count at the background's last visit */
+  _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
   struct heap_s *next_all, *prev_all;    /* every live heap (for fork) */
   struct heap_s *next_free;              /* heap pool link */
@@ -321,6 +328,18 @@ SA_INTERNAL void heaps_atfork_child(void);
 /* check.c: invariant checker for tests; returns the number of violations */
 SA_INTERNAL size_t check_segment(const heap_t *heap, const segment_t *s);
 SA_INTERNAL size_t check_heap(const heap_t *heap);
+
+/* background.c */
+SA_INTERNAL void background_maybe_start(void);
+SA_INTERNAL void background_atfork_child(void);
+SA_INTERNAL size_t block_purge_range(uintptr_t from, uintptr_t to);
+
+/* heap.c, for the background thread */
+SA_INTERNAL void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *));
+SA_INTERNAL void heaps_visit_idle(void (*fn)(heap_t *));
+SA_INTERNAL size_t heaps_live(void);
+SA_INTERNAL heap_t *heap_background_init(void);
+SA_INTERNAL void heap_abandon_all(heap_t *heap);
 
 /* init.c */
 SA_INTERNAL void process_init(void);

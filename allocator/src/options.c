@@ -29,6 +29,7 @@ static option_desc_t options[SA_OPTION_COUNT] = {
     [SA_OPTION_PURGE_DECOMMITS] = {1, 1, "PURGE_DECOMMITS", "purge with MADV_DONTNEED (1) or MADV_FREE (0)"},
     [SA_OPTION_SEGMENT_CACHE] = {8, 8, "SEGMENT_CACHE", "fully free segments kept mapped (purged)"},
     [SA_OPTION_SECURE] = {0, 0, "SECURE", "detect invalid and double frees, then abort"},
+    [SA_OPTION_BACKGROUND] = {1, 1, "BACKGROUND", "a thread purges memory that idle threads hold"},
 };
 
 static bool env_lookup(const char *name, char *out, size_t cap) {

@@ -40,23 +40,39 @@ void page_set_delayed(page_t *page, delayed_t state) {
 /* Takes the remote frees (keeping the state bits) and moves them and the
  * owner's local frees to `free` once it has run dry. `used` counts blocks in
  * thread_free as handed out, so it drops only here. */
+static void page_take_list(page_t *page, block_t *head) {
+  block_t *tail = head;
+  uint32_t n = 1;
+  while (tail->next) {
+    tail = tail->next;
+    n++;
+  }
+  tail->next = page->local_free;
+  page->local_free = head;
+  page->used -= n;
+}
+
+static void page_take_purged(page_t *page) {
+  uint64_t mask = atomic_exchange_explicit(&page->purged_mask, 0, memory_order_acquire);
+  while (mask) {
+    size_t i = (size_t)__builtin_ctzll(mask);
+    mask &= mask - 1;
+    block_t *b = (block_t *)(page->page_start + i * page->block_size);
+    b->next = page->local_free;
+    page->local_free = b;
+    page->used--;
+  }
+}
+
 void page_collect(page_t *page) {
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
   if (tf & ~TF_STATE_MASK) {
     while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, tf & TF_STATE_MASK,
                                                   memory_order_acq_rel, memory_order_relaxed)) {
     }
-    block_t *head = (block_t *)(tf & ~TF_STATE_MASK);
-    block_t *tail = head;
-    uint32_t n = 1;
-    while (tail->next) {
-      tail = tail->next;
-      n++;
-    }
-    tail->next = page->local_free;
-    page->local_free = head;
-    page->used -= n;
+    page_take_list(page, (block_t *)(tf & ~TF_STATE_MASK));
   }
+  if (atomic_load_explicit(&page->purged_mask, memory_order_relaxed) != 0) page_take_purged(page);
   if (page->free == NULL && page->local_free != NULL) {
     page->free = page->local_free;
     page->local_free = NULL;
@@ -121,6 +137,7 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   page->flags.x.has_aligned = option_get(SA_OPTION_SECURE) != 0; /* see sa_free */
   page->retire_expire = 0;
   atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
+  atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
   atomic_store_explicit(&page->heap, heap, memory_order_release);
   heap->page_count++;
   stat_add(page_kind_stat[page->kind], 1);
@@ -275,15 +292,18 @@ void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment) {
     return NULL;
   }
   spin_lock(&heap->lock);
-  if ((++heap->generic_count & 15) == 0) {
+  uint64_t count = atomic_load_explicit(&heap->generic_count, memory_order_relaxed) + 1;
+  atomic_store_explicit(&heap->generic_count, count, memory_order_relaxed);
+  if ((count & 15) == 0) {
     segment_cache_collect(false);
-    if ((heap->generic_count & 63) == 0) stats_flush_thread();
+    if ((count & 63) == 0) stats_flush_thread();
   }
   heap_drain_delayed(heap);
   segment_purge_heap(heap, false);
   void *p = malloc_in_heap(heap, size, zero, alignment);
   spin_unlock(&heap->lock);
   if (p == NULL) errno = ENOMEM;
+  background_maybe_start();
   return p;
 }
 

@@ -1,0 +1,133 @@
+/* The background thread: returns memory that no thread is going to reuse.
+ *
+ * mimalloc v2 purges only when the owning thread runs its slow path, so a
+ * producer that goes idle keeps every block its consumers freed, and its
+ * expired free spans, for ever. Here a thread, started once the process has
+ * two heaps, wakes every purge delay and, for each heap whose owner took no
+ * slow path since the last visit:
+ *   - runs the owner's due span purges (spans are only touched under the
+ *     heap lock, which it holds);
+ *   - takes the remote frees waiting on pages of big blocks, purges each
+ *     block whole and marks it in the page's purged_mask, which the owner
+ *     collects like thread_free;
+ *   - purges all but the link-holding OS page of the blocks on the heap's
+ *     delayed list (at most one per full page) and parks them on a second
+ *     delayed list the owner drains too;
+ * and then it collects abandoned segments, freeing those that emptied, and
+ * purges the segment cache. It never touches a page's free or local_free
+ * list or its used count: the owner's fast path owns those without a lock. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "internal.h"
+
+static atomic_int background_state; /* 0 not started, 1 running, 2 failed */
+static heap_t *background_heap;
+
+/* Purges the whole OS pages inside [from, to); partial pages at either end
+ * belong to neighbouring live blocks too. */
+size_t block_purge_range(uintptr_t from, uintptr_t to) {
+  size_t os_page = os_page_size();
+  uintptr_t start = size_align_up(from, os_page);
+  uintptr_t end = to & ~(uintptr_t)(os_page - 1);
+  if (end <= start) return 0;
+  os_purge((void *)start, end - start, option_get(SA_OPTION_PURGE_DECOMMITS) != 0);
+  stat_add(STAT_PURGED, (int64_t)(end - start));
+  return end - start;
+}
+
+static void page_purge_remote_frees(heap_t *heap, page_t *page) {
+  (void)heap;
+  if (page->reserved > 64 || page->block_size < 2 * os_page_size()) return;
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+  if ((tf & ~TF_STATE_MASK) == 0) return;
+  while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, tf & TF_STATE_MASK, memory_order_acq_rel,
+                                                memory_order_relaxed)) {
+  }
+  uint64_t mask = 0;
+  for (block_t *b = (block_t *)(tf & ~TF_STATE_MASK); b != NULL;) {
+    block_t *next = b->next; /* read before the purge zeroes it */
+    mask |= 1ULL << (((uintptr_t)b - (uintptr_t)page->page_start) / page->block_size);
+    block_purge_range((uintptr_t)b, (uintptr_t)b + page->block_size);
+    b = next;
+  }
+  atomic_fetch_or_explicit(&page->purged_mask, mask, memory_order_release);
+}
+
+static void heap_purge_delayed(heap_t *heap) {
+  if (atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed) == NULL) return;
+  block_t *b = atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acquire);
+  while (b != NULL) {
+    block_t *next = b->next;
+    page_t *page = page_of(segment_of(b), b);
+    block_purge_range((uintptr_t)b + sizeof(block_t), (uintptr_t)b + page->block_size);
+    block_t *head = atomic_load_explicit(&heap->delayed_purged, memory_order_relaxed);
+    do {
+      b->next = head;
+    } while (!atomic_compare_exchange_weak_explicit(&heap->delayed_purged, &head, b, memory_order_release,
+                                                    memory_order_relaxed));
+    b = next;
+  }
+}
+
+/* Heap lock held (heaps_visit_idle). */
+static void heap_background_purge(heap_t *heap) {
+  segment_purge_heap(heap, false);
+  heap_visit_pages(heap, page_purge_remote_frees);
+  heap_purge_delayed(heap);
+}
+
+/* Abandoned segments: take them all over for a moment (which collects their
+ * pages and frees what emptied), then give back what is still in use. */
+static void background_collect_abandoned(void) {
+  if (background_heap == NULL) background_heap = heap_background_init();
+  if (background_heap == NULL) return;
+  if (segment_reclaim_some(background_heap, 0, true)) heap_abandon_all(background_heap);
+}
+
+static long background_interval_ms(void) {
+  long delay = option_get(SA_OPTION_PURGE_DELAY);
+  if (delay < 10) return delay == 0 ? 10 : 100;
+  return delay > 1000 ? 1000 : delay;
+}
+
+static void *background_main(void *arg) {
+  (void)arg;
+  for (;;) {
+    long ms = background_interval_ms();
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    heaps_visit_idle(heap_background_purge);
+    background_collect_abandoned();
+    segment_cache_collect(false);
+  }
+  return NULL;
+}
+
+/* Called after a slow path, outside any lock: pthread_create allocates. */
+void background_maybe_start(void) {
+  if (SA_LIKELY(atomic_load_explicit(&background_state, memory_order_relaxed) != 0)) return;
+  if (!option_get(SA_OPTION_BACKGROUND) || option_get(SA_OPTION_PURGE_DELAY) < 0 || heaps_live() < 2) return;
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&background_state, &expected, 1)) return;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it: no signal lands there */
+  pthread_t t;
+  if (pthread_create(&t, &attr, background_main, NULL) != 0) atomic_store(&background_state, 2);
+  else pthread_setname_np(t, "segalloc-bg");
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+}
+
+/* The thread does not survive fork; the child starts its own when needed. */
+void background_atfork_child(void) {
+  atomic_store(&background_state, 0);
+  background_heap = NULL;
+}
