@@ -2,6 +2,7 @@
  * handlers, stats at exit. Start-up runs on the first allocation, which
  * may come before any constructor (from the dynamic loader or from another
  * library's constructor), so it must not allocate before a heap exists. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -9,6 +10,7 @@
 
 bool sa_process_ready;
 bool sa_fork_child_repair;
+int sa_stats_fd = -1;
 static atomic_int init_state; /* 0 none, 1 running, 2 done */
 
 void spin_lock(spinlock_t *l) {
@@ -44,6 +46,10 @@ void process_init(void) {
     return;
   }
   options_init();
+  /* Programs such as coreutils close stderr in an atexit handler, before
+   * our destructor prints the stats: keep a copy of it for that. */
+  if (option_get(SA_OPTION_SHOW_STATS) || option_get(SA_OPTION_VERBOSE))
+    sa_stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
   heap_key_create(thread_done);
   atomic_store(&init_state, 2);
   sa_process_ready = true;
@@ -64,6 +70,6 @@ __attribute__((constructor(101))) static void process_start(void) {
 __attribute__((destructor(101))) static void process_end(void) {
   if (option_get(SA_OPTION_SHOW_STATS) || option_get(SA_OPTION_VERBOSE)) {
     stats_flush_thread();
-    sa_stats_print(NULL);
+    stats_print_fd(sa_stats_fd >= 0 ? sa_stats_fd : 2);
   }
 }

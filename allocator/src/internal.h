@@ -259,6 +259,8 @@ typedef enum stat_e {
 } stat_t;
 SA_INTERNAL void stat_add(stat_t s, int64_t delta);
 SA_INTERNAL int64_t stat_read(stat_t s);
+SA_INTERNAL void stats_print_fd(int fd);
+SA_INTERNAL extern int sa_stats_fd; /* stderr kept for the exit report */
 
 /* span.c */
 SA_INTERNAL size_t span_bin(size_t slice_count);

@@ -24,6 +24,7 @@ int64_t stat_read(stat_t s) { return atomic_load_explicit(&stats[s], memory_orde
 
 SA_API void sa_stats_get(sa_stats_t *out) {
   if (out == NULL) return;
+  stats_flush_thread();
   out->segments = stat_read(STAT_SEGMENTS);
   out->segments_peak = atomic_load_explicit(&segments_peak, memory_order_relaxed);
   out->segments_cached = stat_read(STAT_SEGMENTS_CACHED);
@@ -46,10 +47,13 @@ SA_API void sa_stats_get(sa_stats_t *out) {
  * read and for scripts to grep. Formatted on the stack, written with
  * write(2), so it works at exit and never allocates. */
 SA_API void sa_stats_print(FILE *out) {
+  if (out) fflush(out);
+  stats_print_fd(out ? fileno(out) : 2);
+}
+
+void stats_print_fd(int fd) {
   sa_stats_t st;
   sa_stats_get(&st);
-  int fd = out ? fileno(out) : 2;
-  if (out) fflush(out);
   const struct { const char *name; int64_t v; } rows[] = {
       {"segments", st.segments}, {"segments_peak", st.segments_peak},
       {"segments_cached", st.segments_cached}, {"segments_abandoned", st.segments_abandoned},
