@@ -69,6 +69,7 @@ typedef enum sa_option_e {
   SA_OPTION_SEGMENT_CACHE, /* fully free segments kept mapped (process-wide) */
   SA_OPTION_SECURE,        /* check frees for double/invalid pointers and abort */
   SA_OPTION_BACKGROUND,    /* background thread purges memory of idle threads (1) */
+  SA_OPTION_MAP_INTERVAL,  /* ms between heap-map snapshots to SEGALLOC_MAP (0: at exit only) */
   SA_OPTION_COUNT
 } sa_option_t;
 SA_API long sa_option_get(sa_option_t opt);
@@ -76,6 +77,38 @@ SA_API void sa_option_set(sa_option_t opt, long value);
 SA_API const char *sa_option_name(sa_option_t opt);
 
 SA_API const char *sa_version(void);
+
+/* Introspection: one call per span of every segment in the process.
+ * Safe while other threads run: segments cannot be unmapped during the walk,
+ * but counts of other threads' pages are read without stopping them, so
+ * they are a consistent-enough view (each number was true at some moment
+ * during the walk, not all at one moment). */
+typedef enum sa_span_state_e {
+  SA_SPAN_FREE,   /* free slices, still resident (or partly) */
+  SA_SPAN_PURGED, /* free slices, all returned to the OS */
+  SA_SPAN_PAGE    /* a page of blocks */
+} sa_span_state_t;
+typedef enum sa_page_kind_e { SA_PAGE_SMALL, SA_PAGE_MEDIUM, SA_PAGE_LARGE, SA_PAGE_HUGE, SA_PAGE_NONE } sa_page_kind_t;
+typedef struct sa_span_info_s {
+  const void *segment;     /* segment start (32 MiB aligned) */
+  uint64_t owner;          /* owning thread (opaque id), 0 when abandoned or cached */
+  size_t segment_slices;   /* slices in the segment (512, or more for huge) */
+  uint32_t first_slice;    /* index of the span's first 64 KiB slice */
+  uint32_t slices;         /* length in slices */
+  sa_span_state_t state;
+  sa_page_kind_t kind;     /* SA_PAGE_NONE for free spans */
+  size_t block_size;       /* pages only, below */
+  uint32_t capacity;       /* blocks made so far */
+  uint32_t reserved;       /* blocks that fit */
+  uint32_t used;           /* blocks handed out and not freed (remote frees not yet collected count as used) */
+  uint32_t thread_free;    /* blocks freed by other threads, waiting for the owner */
+} sa_span_info_t;
+typedef void sa_span_visitor(const sa_span_info_t *span, void *arg);
+/* Returns the number of segments visited. */
+SA_API size_t sa_heap_snapshot(sa_span_visitor *visit, void *arg);
+/* Writes one snapshot as CSV rows (the SEGALLOC_MAP format, header when
+ * header is true) to fd; returns 0 or -1 with errno set. */
+SA_API int sa_heap_snapshot_write(int fd, bool header);
 
 #ifdef __cplusplus
 }

@@ -89,8 +89,19 @@ static void background_collect_abandoned(void) {
 
 static long background_interval_ms(void) {
   long delay = option_get(SA_OPTION_PURGE_DELAY);
-  if (delay < 10) return delay == 0 ? 10 : 100;
-  return delay > 1000 ? 1000 : delay;
+  long ms = delay < 10 ? (delay == 0 ? 10 : 100) : (delay > 1000 ? 1000 : delay);
+  long map = option_get(SA_OPTION_MAP_INTERVAL);
+  return map > 0 && map < ms ? map : ms;
+}
+
+static void background_map_tick(void) {
+  static int64_t next;
+  long interval = option_get(SA_OPTION_MAP_INTERVAL);
+  if (interval <= 0 || sa_map_path[0] == 0) return;
+  int64_t now = os_clock_ms();
+  if (now < next) return;
+  next = now + interval;
+  snapshot_map_tick(false);
 }
 
 static void *background_main(void *arg) {
@@ -99,9 +110,12 @@ static void *background_main(void *arg) {
     long ms = background_interval_ms();
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    heaps_visit_idle(heap_background_purge);
-    background_collect_abandoned();
-    segment_cache_collect(false);
+    if (option_get(SA_OPTION_BACKGROUND) && option_get(SA_OPTION_PURGE_DELAY) >= 0) {
+      heaps_visit_idle(heap_background_purge);
+      background_collect_abandoned();
+      segment_cache_collect(false);
+    }
+    background_map_tick();
   }
   return NULL;
 }
@@ -109,7 +123,9 @@ static void *background_main(void *arg) {
 /* Called after a slow path, outside any lock: pthread_create allocates. */
 void background_maybe_start(void) {
   if (SA_LIKELY(atomic_load_explicit(&background_state, memory_order_relaxed) != 0)) return;
-  if (!option_get(SA_OPTION_BACKGROUND) || option_get(SA_OPTION_PURGE_DELAY) < 0 || heaps_live() < 2) return;
+  bool mapping = option_get(SA_OPTION_MAP_INTERVAL) > 0 && sa_map_path[0];
+  if (!mapping && (!option_get(SA_OPTION_BACKGROUND) || option_get(SA_OPTION_PURGE_DELAY) < 0 || heaps_live() < 2))
+    return;
   int expected = 0;
   if (!atomic_compare_exchange_strong(&background_state, &expected, 1)) return;
   pthread_attr_t attr;

@@ -68,6 +68,7 @@ __attribute__((constructor(101))) static void process_start(void) {
 }
 
 __attribute__((destructor(101))) static void process_end(void) {
+  snapshot_map_tick(true);
   if (option_get(SA_OPTION_SHOW_STATS) || option_get(SA_OPTION_VERBOSE)) {
     stats_flush_thread();
     stats_print_fd(sa_stats_fd >= 0 ? sa_stats_fd : 2);

@@ -247,6 +247,9 @@ SA_INTERNAL int64_t os_clock_ms(void);
 /* options.c */
 SA_INTERNAL void options_init(void);
 SA_INTERNAL long option_get(sa_option_t o);
+SA_INTERNAL extern char sa_map_path[512];
+/* snapshot.c: appends a snapshot to SEGALLOC_MAP; `final` closes it */
+SA_INTERNAL void snapshot_map_tick(bool final);
 SA_INTERNAL void sa_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 SA_INTERNAL void sa_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -286,6 +289,8 @@ SA_INTERNAL void segment_unlink(heap_t *heap, segment_t *s);
 SA_INTERNAL bool segment_reclaim_some(heap_t *heap, size_t slices_needed, bool all);
 SA_INTERNAL void segment_map_set(const segment_t *s, bool present);
 SA_INTERNAL bool segment_map_has(const void *p);
+SA_INTERNAL size_t segments_walk(void (*fn)(const segment_t *, void *), void *arg);
+SA_INTERNAL bool segment_slice_purged(const segment_t *s, size_t i);
 SA_INTERNAL void segments_atfork_prepare(void);
 SA_INTERNAL void segments_atfork_parent(void);
 SA_INTERNAL void segments_atfork_child(void);

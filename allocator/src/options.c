@@ -30,6 +30,7 @@ static option_desc_t options[SA_OPTION_COUNT] = {
     [SA_OPTION_SEGMENT_CACHE] = {8, 8, "SEGMENT_CACHE", "fully free segments kept mapped (purged)"},
     [SA_OPTION_SECURE] = {0, 0, "SECURE", "detect invalid and double frees, then abort"},
     [SA_OPTION_BACKGROUND] = {1, 1, "BACKGROUND", "a thread purges memory that idle threads hold"},
+    [SA_OPTION_MAP_INTERVAL] = {0, 0, "MAP_INTERVAL", "ms between heap-map snapshots (0: at exit only)"},
 };
 
 static bool env_lookup(const char *name, char *out, size_t cap) {
@@ -62,8 +63,12 @@ static bool parse_value(const char *v, long *out) {
   return true;
 }
 
+/* SEGALLOC_MAP: where heap-map snapshots go (empty: nowhere). */
+char sa_map_path[512];
+
 void options_init(void) {
   char buf[64];
+  if (!env_lookup("MAP", sa_map_path, sizeof sa_map_path)) sa_map_path[0] = 0;
   for (int i = 0; i < SA_OPTION_COUNT; i++) {
     if (!env_lookup(options[i].name, buf, sizeof buf)) continue;
     long v;
@@ -74,6 +79,7 @@ void options_init(void) {
     sa_message("version %s", sa_version());
     for (int i = 0; i < SA_OPTION_COUNT; i++)
       sa_message("option %-16s = %ld  (%s)", options[i].name, options[i].value, options[i].meaning);
+    if (sa_map_path[0]) sa_message("option %-16s = %s  (heap-map snapshots)", "MAP", sa_map_path);
   }
 }
 

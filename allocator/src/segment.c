@@ -84,11 +84,38 @@ static bool segment_cache_push(segment_t *s) {
   return pushed;
 }
 
+/* Held while a segment is unmapped and while segments_walk runs, so a walk
+ * never reads a header that is going away. */
+static spinlock_t release_lock = SPINLOCK_INIT;
+
 static void segment_release(segment_t *s) {
+  spin_lock(&release_lock);
   segment_map_set(s, false);
   s->cookie = 0;
   os_release(s, s->segment_size);
+  spin_unlock(&release_lock);
 }
+
+/* Every mapped segment (owned, abandoned or cached), in address order. */
+size_t segments_walk(void (*fn)(const segment_t *, void *), void *arg) {
+  size_t n = 0;
+  spin_lock(&release_lock);
+  for (size_t w = 0; w < SEGMENT_MAP_BITS / 64; w++) {
+    uint64_t bits = atomic_load_explicit(&segment_map[w], memory_order_acquire);
+    while (bits) {
+      size_t b = (size_t)__builtin_ctzll(bits);
+      bits &= bits - 1;
+      const segment_t *s = (const segment_t *)((w * 64 + b) << SEGMENT_SHIFT);
+      if (s->cookie != SEGMENT_COOKIE) continue;
+      fn(s, arg);
+      n++;
+    }
+  }
+  spin_unlock(&release_lock);
+  return n;
+}
+
+bool segment_slice_purged(const segment_t *s, size_t i) { return mask_test(&s->purged, i); }
 
 /* Purges cached segments whose delay ran out (all when forced); a forced
  * collect also unmaps them. Called from slow paths, so an idle cache

@@ -1,0 +1,148 @@
+/* Introspection: a walk over every segment and span of the process, for
+ * sa_heap_snapshot and the SEGALLOC_MAP files the harness renders. Other
+ * threads keep running: page counters are read as they are at that moment
+ * (relaxed, possibly torn between fields), and a thread_free list is counted
+ * with every link checked to stay inside its page, so a list that changes
+ * under us can give a wrong count but never a wild read. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef struct walk_s {
+  sa_span_visitor *visit;
+  void *arg;
+} walk_t;
+
+static uint32_t count_thread_free(const page_t *page) {
+  uintptr_t tf = atomic_load_explicit(&((page_t *)page)->thread_free, memory_order_acquire);
+  const uint8_t *lo = page->page_start;
+  const uint8_t *hi = lo + (size_t)page->slice_count * SLICE_SIZE;
+  uint32_t n = 0;
+  for (const block_t *b = (const block_t *)(tf & ~TF_STATE_MASK); b != NULL && n <= page->reserved; n++) {
+    if ((const uint8_t *)b < lo || (const uint8_t *)b >= hi) break;
+    b = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
+  }
+  uint64_t purged = atomic_load_explicit(&((page_t *)page)->purged_mask, memory_order_relaxed);
+  return n + (uint32_t)__builtin_popcountll(purged);
+}
+
+static void describe_free(const segment_t *s, size_t i, size_t n, sa_span_info_t *out) {
+  bool all_purged = true;
+  for (size_t k = i; k < i + n; k++)
+    if (!segment_slice_purged(s, k)) all_purged = false;
+  out->state = all_purged ? SA_SPAN_PURGED : SA_SPAN_FREE;
+  out->kind = SA_PAGE_NONE;
+}
+
+static void describe_page(const page_t *page, sa_span_info_t *out) {
+  out->state = SA_SPAN_PAGE;
+  out->kind = (sa_page_kind_t)page->kind;
+  out->block_size = page->block_size;
+  out->capacity = page->capacity;
+  out->reserved = page->reserved;
+  out->used = page->used;
+  out->thread_free = count_thread_free(page);
+}
+
+static void walk_segment(const segment_t *s, void *arg) {
+  walk_t *w = arg;
+  size_t slices = s->kind == SEGMENT_HUGE ? s->segment_size >> SLICE_SHIFT : s->slice_entries;
+  for (size_t i = 1; i < s->slice_entries;) {
+    const slice_t *sl = &s->slices[i];
+    size_t n = sl->slice_count ? sl->slice_count : 1;
+    sa_span_info_t info = {0};
+    info.segment = s;
+    info.owner = atomic_load_explicit(&((segment_t *)s)->thread_id, memory_order_relaxed);
+    info.segment_slices = slices;
+    info.first_slice = (uint32_t)i;
+    info.slices = (uint32_t)n;
+    if (sl->is_used) describe_page(sl, &info);
+    else describe_free(s, i, n > s->slice_entries - i ? s->slice_entries - i : n, &info);
+    w->visit(&info, w->arg);
+    i += n;
+  }
+}
+
+SA_API size_t sa_heap_snapshot(sa_span_visitor *visit, void *arg) {
+  if (visit == NULL) return 0;
+  walk_t w = {visit, arg};
+  return segments_walk(walk_segment, &w);
+}
+
+/* ---- CSV output --------------------------------------------------------- */
+
+typedef struct csv_out_s {
+  int fd;
+  int64_t time_ms;
+  int error;
+  char buf[8192];
+  size_t len;
+} csv_out_t;
+
+static void csv_flush(csv_out_t *o) {
+  size_t off = 0;
+  while (off < o->len && !o->error) {
+    ssize_t w = write(o->fd, o->buf + off, o->len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) o->error = errno ? errno : EIO;
+    else off += (size_t)w;
+  }
+  o->len = 0;
+}
+
+static const char *state_name[] = {"free", "purged", "page"};
+static const char *kind_name[] = {"small", "medium", "large", "huge", "-"};
+
+static void csv_row(const sa_span_info_t *sp, void *arg) {
+  csv_out_t *o = arg;
+  if (o->len > sizeof o->buf - 256) csv_flush(o);
+  o->len += (size_t)snprintf(o->buf + o->len, sizeof o->buf - o->len,
+                             "%lld,%p,%llx,%zu,%u,%u,%s,%s,%zu,%u,%u,%u,%u\n", (long long)o->time_ms, sp->segment,
+                             (unsigned long long)sp->owner, sp->segment_slices, sp->first_slice, sp->slices,
+                             state_name[sp->state], kind_name[sp->kind], sp->block_size, sp->capacity,
+                             sp->reserved, sp->used, sp->thread_free);
+}
+
+SA_API int sa_heap_snapshot_write(int fd, bool header) {
+  static int64_t t0;
+  if (t0 == 0) t0 = os_clock_ms();
+  csv_out_t o = {.fd = fd, .time_ms = os_clock_ms() - t0};
+  if (header)
+    o.len = (size_t)snprintf(o.buf, sizeof o.buf,
+                             "time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,block_size,"
+                             "capacity,reserved,used,thread_free\n");
+  sa_heap_snapshot(csv_row, &o);
+  csv_flush(&o);
+  if (o.error) {
+    errno = o.error;
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- SEGALLOC_MAP --------------------------------------------------------- */
+static int map_fd = -1;
+static spinlock_t map_lock = SPINLOCK_INIT;
+
+void snapshot_map_tick(bool final) {
+  if (sa_map_path[0] == 0) return;
+  spin_lock(&map_lock);
+  bool first = map_fd < 0;
+  if (first) map_fd = open(sa_map_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (map_fd < 0) {
+    sa_message("cannot write SEGALLOC_MAP=%s: %s", sa_map_path, strerror(errno));
+    sa_map_path[0] = 0;
+  } else {
+    if (sa_heap_snapshot_write(map_fd, first) != 0) sa_message("writing SEGALLOC_MAP failed: %s", strerror(errno));
+    if (final) {
+      close(map_fd);
+      map_fd = -1;
+      sa_map_path[0] = 0;
+    }
+  }
+  spin_unlock(&map_lock);
+}

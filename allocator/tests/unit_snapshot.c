@@ -1,0 +1,91 @@
+/* sa_heap_snapshot after a known allocation pattern: counts per page kind
+ * and state, used blocks, and blocks waiting in thread_free. */
+#include <pthread.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "unit_test.h"
+
+typedef struct tally_s {
+  size_t pages[SA_PAGE_NONE + 1];
+  size_t used_64b, pages_64b;
+  size_t used_64k, pages_64k, thread_free_64k;
+  size_t free_spans, purged_spans;
+  size_t slices_total, segments_slices;
+} tally_t;
+
+static void count(const sa_span_info_t *sp, void *arg) {
+  tally_t *t = arg;
+  t->slices_total += sp->slices;
+  if (sp->state == SA_SPAN_FREE) t->free_spans++;
+  if (sp->state == SA_SPAN_PURGED) t->purged_spans++;
+  if (sp->state != SA_SPAN_PAGE) return;
+  t->pages[sp->kind]++;
+  if (sp->block_size == 64) {
+    t->pages_64b++;
+    t->used_64b += sp->used;
+  }
+  if (sp->block_size == 65536) {
+    t->pages_64k++;
+    t->used_64k += sp->used;
+    t->thread_free_64k += sp->thread_free;
+  }
+}
+
+static void *free_three(void *arg) {
+  void **blocks = arg;
+  for (int i = 0; i < 3; i++) sa_free(blocks[i]);
+  return NULL;
+}
+
+int main(void) {
+  sa_option_set(SA_OPTION_PURGE_DELAY, 0); /* free spans are purged at once: state "purged" */
+  void *small[100], *medium[20], *large[3];
+  for (int i = 0; i < 100; i++) small[i] = sa_malloc(64);
+  for (int i = 0; i < 20; i++) medium[i] = sa_malloc(65536);
+  for (int i = 0; i < 3; i++) large[i] = sa_malloc(200 * 1024);
+  void *huge = sa_malloc((size_t)40 << 20);
+
+  /* Another thread frees three blocks of the third (not full) 64 KiB page. */
+  pthread_t t;
+  pthread_create(&t, NULL, free_three, &medium[16]);
+  pthread_join(t, NULL);
+
+  tally_t tl = {0};
+  size_t segments = sa_heap_snapshot(count, &tl);
+  EXPECT(segments == 2, "one normal and one huge segment expected, saw %zu", segments);
+  EXPECT(tl.pages_64b == 1 && tl.used_64b == 100, "one 64 B page with 100 used: %zu pages, %zu used", tl.pages_64b,
+         tl.used_64b);
+  EXPECT(tl.pages[SA_PAGE_SMALL] == 1, "small pages: %zu", tl.pages[SA_PAGE_SMALL]);
+  EXPECT(tl.pages_64k == 3 && tl.pages[SA_PAGE_MEDIUM] == 3, "three 64 KiB medium pages: %zu", tl.pages_64k);
+  EXPECT(tl.used_64k == 20, "20 used 64 KiB blocks (remote frees not collected yet), saw %zu", tl.used_64k);
+  EXPECT(tl.thread_free_64k == 3, "3 blocks waiting in thread_free, saw %zu", tl.thread_free_64k);
+  EXPECT(tl.pages[SA_PAGE_LARGE] == 3, "large pages: %zu", tl.pages[SA_PAGE_LARGE]);
+  EXPECT(tl.pages[SA_PAGE_HUGE] == 1, "huge pages: %zu", tl.pages[SA_PAGE_HUGE]);
+  EXPECT(tl.purged_spans == 1 && tl.free_spans == 0, "the untouched tail is one purged span: %zu purged, %zu free",
+         tl.purged_spans, tl.free_spans);
+
+  /* Free the large blocks: their spans coalesce with the purged tail. */
+  for (int i = 0; i < 3; i++) sa_free(large[i]);
+  tally_t t2 = {0};
+  sa_heap_snapshot(count, &t2);
+  EXPECT(t2.pages[SA_PAGE_LARGE] == 0, "large pages after free: %zu", t2.pages[SA_PAGE_LARGE]);
+  EXPECT(t2.purged_spans == 1, "freed large spans merge into the purged tail: %zu", t2.purged_spans);
+
+  /* The CSV writer produces one header and one row per span. */
+  int fds[2];
+  EXPECT(pipe(fds) == 0, "pipe");
+  EXPECT(sa_heap_snapshot_write(fds[1], true) == 0, "snapshot write");
+  close(fds[1]);
+  char buf[65536];
+  ssize_t n = read(fds[0], buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = 0;
+  size_t lines = 0;
+  for (char *c = buf; *c; c++) lines += *c == '\n';
+  EXPECT(strncmp(buf, "time_ms,segment,owner", 21) == 0, "CSV header");
+  EXPECT(lines >= 1 + 1 + 3 + 1 + 1, "header plus a row per span: %zu lines", lines);
+  sa_free(huge);
+  for (int i = 0; i < 100; i++) sa_free(small[i]);
+  for (int i = 0; i < 16; i++) sa_free(medium[i]);
+  UNIT_DONE("unit_snapshot");
+}
