@@ -103,6 +103,10 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
     if (size <= MEDIUM_BLOCK_MAX && bin_block_size(bin_of(size)) % alignment == 0) return sa_malloc(size);
     if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return sa_malloc(size);
   }
+  /* At least one byte: a zero-size block aligned to the very end of its
+   * padded block would point at the next block, and free it. (Found by the
+   * fuzzer: aligned_alloc(128, 0).) */
+  if (size == 0) size = 1;
   size_t padded = size + alignment - BLOCK_ALIGN;
   if (padded > LARGE_BLOCK_MAX)
     return malloc_generic(sa_heap_tls, size, false, alignment < SLICE_SIZE ? SLICE_SIZE : alignment);

@@ -335,6 +335,8 @@ SA_INTERNAL void heaps_atfork_child(void);
 /* check.c: invariant checker for tests; returns the number of violations */
 SA_INTERNAL size_t check_segment(const heap_t *heap, const segment_t *s);
 SA_INTERNAL size_t check_heap(const heap_t *heap);
+SA_INTERNAL size_t check_page_lists(const page_t *page);
+SA_INTERNAL size_t check_heap_lists(const heap_t *heap);
 
 /* background.c */
 SA_INTERNAL void background_maybe_start(void);

@@ -379,6 +379,9 @@ page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment) {
   segment_map_set(s, true);
   stat_add(STAT_SEGMENTS, 1);
   segment_link(heap, s);
+  /* Slices between the header and a block aligned beyond 64 KiB are padding:
+   * described as one free span (in no queue) so that walkers see tiles. */
+  if (first > 1) span_set(s, &s->slices[1], first - 1);
   page_t *page = &s->slices[first];
   segment_mark_page(s, page, entries - first);
   page->slice_count = (uint32_t)slices;
