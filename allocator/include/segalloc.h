@@ -42,7 +42,7 @@ SA_API void sa_collect(bool force);
 
 /* Statistics, process-wide. */
 typedef struct sa_stats_s {
-  int64_t segments;           /* segments mapped now */
+  int64_t segments;           /* segments in use now (owned or abandoned; cached ones are below) */
   int64_t segments_peak;
   int64_t segments_cached;    /* fully free segments kept for reuse */
   int64_t segments_abandoned; /* segments owned by no thread now */

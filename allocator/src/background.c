@@ -28,14 +28,27 @@ static heap_t *background_heap;
 
 /* Purges the whole OS pages inside [from, to); partial pages at either end
  * belong to neighbouring live blocks too. */
-size_t block_purge_range(uintptr_t from, uintptr_t to) {
+size_t block_purgeable_bytes(uintptr_t from, uintptr_t to) {
   size_t os_page = os_page_size();
   uintptr_t start = size_align_up(from, os_page);
   uintptr_t end = to & ~(uintptr_t)(os_page - 1);
-  if (end <= start) return 0;
-  os_purge((void *)start, end - start, option_get(SA_OPTION_PURGE_DECOMMITS) != 0);
-  stat_add(STAT_PURGED, (int64_t)(end - start));
-  return end - start;
+  return end > start ? end - start : 0;
+}
+
+/* The purged bytes leave committed_bytes; block_unpurged() puts them back
+ * when the owner takes the block again. */
+size_t block_purge_range(uintptr_t from, uintptr_t to) {
+  size_t bytes = block_purgeable_bytes(from, to);
+  if (bytes == 0) return 0;
+  os_purge((void *)size_align_up(from, os_page_size()), bytes, option_get(SA_OPTION_PURGE_DECOMMITS) != 0);
+  stat_add(STAT_PURGED, (int64_t)bytes);
+  stat_add(STAT_COMMITTED, -(int64_t)bytes);
+  return bytes;
+}
+
+void block_unpurged(uintptr_t from, uintptr_t to) {
+  size_t bytes = block_purgeable_bytes(from, to);
+  if (bytes) stat_add(STAT_COMMITTED, (int64_t)bytes);
 }
 
 static void page_purge_remote_frees(heap_t *heap, page_t *page) {
@@ -81,10 +94,14 @@ static void heap_background_purge(heap_t *heap) {
 
 /* Abandoned segments: take them all over for a moment (which collects their
  * pages and frees what emptied), then give back what is still in use. */
+spinlock_t abandoned_visit_lock = SPINLOCK_INIT;
+
 static void background_collect_abandoned(void) {
   if (background_heap == NULL) background_heap = heap_background_init();
   if (background_heap == NULL) return;
+  spin_lock(&abandoned_visit_lock);
   if (segment_reclaim_some(background_heap, 0, true)) heap_abandon_all(background_heap);
+  spin_unlock(&abandoned_visit_lock);
 }
 
 static long background_interval_ms(void) {

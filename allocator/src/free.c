@@ -76,11 +76,12 @@ static void free_remote(page_t *page, block_t *block) {
 /* Blocks that other threads freed into our full pages. Each page is first
  * moved out of DELAYED_FREEING (waiting for the freer to finish with the
  * page), then the block is freed as if by the owner. */
-static void heap_free_delayed_list(heap_t *heap, block_t *b) {
+static void heap_free_delayed_list(heap_t *heap, block_t *b, bool purged) {
   while (b != NULL) {
     block_t *next = b->next;
     segment_t *s = segment_of(b);
     page_t *page = page_of(s, b);
+    if (purged) block_unpurged((uintptr_t)b + sizeof(block_t), (uintptr_t)b + page->block_size);
     while ((atomic_load_explicit(&page->thread_free, memory_order_acquire) & TF_STATE_MASK) == DELAYED_FREEING &&
            !sa_fork_child_repair)
       sched_yield();
@@ -92,20 +93,25 @@ static void heap_free_delayed_list(heap_t *heap, block_t *b) {
 bool heap_drain_delayed(heap_t *heap) {
   bool any = false;
   if (atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed) != NULL) {
-    heap_free_delayed_list(heap, atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acq_rel));
+    heap_free_delayed_list(heap, atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acq_rel), false);
     any = true;
   }
   if (atomic_load_explicit(&heap->delayed_purged, memory_order_relaxed) != NULL) {
-    heap_free_delayed_list(heap, atomic_exchange_explicit(&heap->delayed_purged, NULL, memory_order_acq_rel));
+    heap_free_delayed_list(heap, atomic_exchange_explicit(&heap->delayed_purged, NULL, memory_order_acq_rel), true);
     any = true;
   }
   return any;
 }
 
-static void free_secure_check(segment_t *s, page_t *page, void *p);
+static page_t *free_secure_check(segment_t *s, void *p);
 
 SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
-  if (SA_UNLIKELY(option_get(SA_OPTION_SECURE))) free_secure_check(s, page, p);
+  if (SA_UNLIKELY(sa_secure)) page = free_secure_check(s, p);
+  /* Cheap enough for every generic free: a pointer from outside segalloc
+   * would otherwise be pushed onto some page's list and corrupt it. The
+   * fast path cannot check (it has already read the header), but it only
+   * continues when the header names this thread. */
+  else if (SA_UNLIKELY(!segment_is_valid(s))) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
     block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
     heap_t *heap = sa_heap_tls;
@@ -121,8 +127,9 @@ SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
 }
 
 /* Secure mode: reject what a cheap look can prove wrong, like glibc does. */
-static void free_secure_check(segment_t *s, page_t *page, void *p) {
+static page_t *free_secure_check(segment_t *s, void *p) {
   if (!segment_is_valid(s)) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
+  page_t *page = page_of(s, p);
   if (!page->is_used || page->block_size == 0) sa_fatal("free(): invalid pointer %p (inside a free span)", p);
   uint8_t *start = (uint8_t *)page_block_start(page, p);
   if (start != p && !page->flags.x.has_aligned)
@@ -134,13 +141,17 @@ static void free_secure_check(segment_t *s, page_t *page, void *p) {
     for (block_t *b = page->local_free; b; b = b->next)
       if ((uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
   }
+  return page;
 }
 
-/* In secure mode every page carries has_aligned, so every free takes
- * free_generic and its checks while the fast path stays check-free. */
 SA_API void sa_free(void *p) {
   if (SA_UNLIKELY(p == NULL)) return;
   segment_t *s = segment_of(p);
+  /* Secure mode checks before touching the header: p may not be ours. */
+  if (SA_UNLIKELY(sa_secure)) {
+    free_generic(s, NULL, p);
+    return;
+  }
   page_t *page = page_of(s, p);
   if (SA_LIKELY(atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self() &&
                 page->flags.full_aligned == 0)) {

@@ -20,6 +20,7 @@ void spin_lock(spinlock_t *l) {
 static void thread_done(void *heap) { heap_thread_done(heap); }
 
 static void atfork_prepare(void) {
+  spin_lock(&abandoned_visit_lock);
   heaps_atfork_prepare();
   segments_atfork_prepare();
 }
@@ -27,9 +28,11 @@ static void atfork_prepare(void) {
 static void atfork_parent(void) {
   segments_atfork_parent();
   heaps_atfork_parent();
+  spin_unlock(&abandoned_visit_lock);
 }
 
 static void atfork_child(void) {
+  spin_unlock(&abandoned_visit_lock);
   background_atfork_child();
   segments_atfork_child();
   sa_fork_child_repair = true;

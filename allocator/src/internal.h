@@ -247,6 +247,8 @@ SA_INTERNAL int64_t os_clock_ms(void);
 /* options.c */
 SA_INTERNAL void options_init(void);
 SA_INTERNAL long option_get(sa_option_t o);
+/* SEGALLOC_SECURE, copied where free's fast path reads it in one load */
+SA_INTERNAL extern bool sa_secure;
 SA_INTERNAL extern char sa_map_path[512];
 /* snapshot.c: appends a snapshot to SEGALLOC_MAP; `final` closes it */
 SA_INTERNAL void snapshot_map_tick(bool final);
@@ -342,6 +344,11 @@ SA_INTERNAL size_t check_heap_lists(const heap_t *heap);
 SA_INTERNAL void background_maybe_start(void);
 SA_INTERNAL void background_atfork_child(void);
 SA_INTERNAL size_t block_purge_range(uintptr_t from, uintptr_t to);
+SA_INTERNAL size_t block_purgeable_bytes(uintptr_t from, uintptr_t to);
+SA_INTERNAL void block_unpurged(uintptr_t from, uintptr_t to);
+/* Held by the background thread while abandoned segments are in its hands,
+ * and by a forced collect, which must see every one of them. */
+SA_INTERNAL extern spinlock_t abandoned_visit_lock;
 
 /* heap.c, for the background thread */
 SA_INTERNAL void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *));

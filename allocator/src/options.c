@@ -75,6 +75,7 @@ void options_init(void) {
     if (parse_value(buf, &v)) options[i].value = v;
     else sa_message("ignoring SEGALLOC_%s=%s (not a number or boolean)", options[i].name, buf);
   }
+  sa_secure = options[SA_OPTION_SECURE].value != 0;
   if (options[SA_OPTION_VERBOSE].value) {
     sa_message("version %s", sa_version());
     for (int i = 0; i < SA_OPTION_COUNT; i++)
@@ -87,8 +88,11 @@ long option_get(sa_option_t o) { return (unsigned)o < SA_OPTION_COUNT ? options[
 
 SA_API long sa_option_get(sa_option_t o) { return option_get(o); }
 
+bool sa_secure;
+
 SA_API void sa_option_set(sa_option_t o, long value) {
   if ((unsigned)o < SA_OPTION_COUNT) options[o].value = value;
+  sa_secure = options[SA_OPTION_SECURE].value != 0;
 }
 
 SA_API const char *sa_option_name(sa_option_t o) {

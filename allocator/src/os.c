@@ -9,12 +9,14 @@
 #include "internal.h"
 
 size_t os_page_size(void) {
-  static size_t page;
-  if (page == 0) {
+  static _Atomic size_t page; /* threads may race to fill it: same value */
+  size_t n = atomic_load_explicit(&page, memory_order_relaxed);
+  if (n == 0) {
     long p = sysconf(_SC_PAGESIZE);
-    page = p > 0 ? (size_t)p : 4096;
+    n = p > 0 ? (size_t)p : 4096;
+    atomic_store_explicit(&page, n, memory_order_relaxed);
   }
-  return page;
+  return n;
 }
 
 int64_t os_clock_ms(void) {

@@ -58,6 +58,7 @@ static void page_take_purged(page_t *page) {
     size_t i = (size_t)__builtin_ctzll(mask);
     mask &= mask - 1;
     block_t *b = (block_t *)(page->page_start + i * page->block_size);
+    block_unpurged((uintptr_t)b, (uintptr_t)b + page->block_size);
     b->next = page->local_free;
     page->local_free = b;
     page->used--;
@@ -134,7 +135,6 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   page->used = 0;
   page->free = page->local_free = NULL;
   page->flags.full_aligned = 0;
-  page->flags.x.has_aligned = option_get(SA_OPTION_SECURE) != 0; /* see sa_free */
   page->retire_expire = 0;
   atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);

@@ -88,7 +88,11 @@ static bool segment_cache_push(segment_t *s) {
  * never reads a header that is going away. */
 static spinlock_t release_lock = SPINLOCK_INIT;
 
+/* The one place a segment leaves the process: whatever of it is still
+ * counted as committed (the header and every slice not purged) goes too. */
 static void segment_release(segment_t *s) {
+  size_t resident = s->slice_entries - 1 - mask_count(&s->purged, 1, s->slice_entries - 1);
+  stat_add(STAT_COMMITTED, -(int64_t)((resident + 1) << SLICE_SHIFT));
   spin_lock(&release_lock);
   segment_map_set(s, false);
   s->cookie = 0;
@@ -134,10 +138,7 @@ void segment_cache_collect(bool force) {
   atomic_store_explicit(&cache_purge_next, next, memory_order_relaxed);
   spin_unlock(&cache_lock);
   if (force)
-    for (segment_t *s; (s = segment_cache_pop()) != NULL;) {
-      stat_add(STAT_COMMITTED, -(int64_t)SLICE_SIZE);
-      segment_release(s);
-    }
+    for (segment_t *s; (s = segment_cache_pop()) != NULL;) segment_release(s);
 }
 
 /* ---- purging ------------------------------------------------------------- */
@@ -285,11 +286,7 @@ void segment_free_empty(heap_t *heap, segment_t *s) {
      * idle cache still goes back to the OS after the purge delay. */
     segment_schedule_purge_all(s);
     if (segment_cache_push(s)) return;
-    size_t resident = s->slice_entries - 1 - mask_count(&s->purged, 1, s->slice_entries - 1);
-    stat_add(STAT_COMMITTED, -(int64_t)(resident << SLICE_SHIFT));
   }
-  /* (a huge segment's block bytes were uncounted by segment_page_free) */
-  stat_add(STAT_COMMITTED, -(int64_t)SLICE_SIZE);
   segment_release(s);
 }
 

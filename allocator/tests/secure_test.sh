@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SEGALLOC_SECURE=1: a double free, a pointer segalloc never returned and an
+# interior pointer are each reported with a clear message and abort. A
+# pointer from outside segalloc stops the program even without secure mode,
+# and correct use passes.
+set -uo pipefail
+lib=$1 misuse=$2
+fail=0
+expect_abort() { # mode secure pattern
+  local out rc
+  out=$(SEGALLOC_SECURE=$2 LD_PRELOAD=$lib "$misuse" "$1" 2>&1)
+  rc=$?
+  if [ $rc -ne 134 ] || ! printf '%s' "$out" | grep -q "$3"; then
+    echo "FAIL $1 (secure=$2): rc=$rc, wanted SIGABRT and '$3'; output: $out"
+    fail=1
+  else
+    echo "ok $1 (secure=$2): $(printf '%s' "$out" | grep -m1 "$3")"
+  fi
+}
+expect_abort double-free 1 "double free"
+expect_abort foreign 1 "invalid pointer"
+expect_abort interior 1 "interior"
+# Without secure mode the fast path reads the would-be segment header first:
+# a foreign pointer either faults there or is caught on the generic path.
+# Either way the program stops; it never returns having corrupted a list.
+out=$(LD_PRELOAD=$lib "$misuse" foreign 2>&1); rc=$?
+if [ $rc -ne 134 ] && [ $rc -ne 139 ]; then echo "FAIL foreign (secure=0): rc=$rc: $out"; fail=1; else echo "ok foreign (secure=0): stopped with rc=$rc"; fi
+out=$(SEGALLOC_SECURE=1 LD_PRELOAD=$lib "$misuse" ok 2>&1)
+if [ $? -ne 0 ] || [ "$out" != "misuse: survived" ]; then echo "FAIL correct use under secure mode: $out"; fail=1; else echo "ok correct use"; fi
+exit $fail
