@@ -49,6 +49,16 @@ static void check_byte(live_t *l, size_t i) {
 static void fill(live_t *l) { for_each_checked_byte(l->size, fill_byte, l); }
 static void check(live_t *l) { for_each_checked_byte(l->size, check_byte, l); }
 
+/* After realloc: the bytes the old block's pattern covered, below `keep`. */
+static size_t keep_limit;
+static void check_kept_byte(live_t *l, size_t i) {
+  if (i < keep_limit) check_byte(l, i);
+}
+static void check_kept(live_t *moved, size_t old_size, size_t keep) {
+  keep_limit = keep;
+  for_each_checked_byte(old_size, check_kept_byte, moved);
+}
+
 static void check_new(uint8_t *p, size_t size, size_t align) {
   if (p == NULL) die("allocation failed", size);
   if (((uintptr_t)p & (align - 1)) != 0) die("misaligned block", size);
@@ -162,7 +172,7 @@ static void op(input_t *in) {
     if (size == 0) break; /* freed, as glibc */
     check_new(p, size, 16);
     live_t moved = {p, keep, old.seed};
-    check(&moved);
+    check_kept(&moved, old.size, keep);
     *l = (live_t){p, size, old.seed};
     fill(l);
     break;
