@@ -144,6 +144,15 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   return page;
 }
 
+/* The owner emptied a page on the fast path: rare, so out of line, which
+ * keeps the fast path free of register saves. */
+static SA_NOINLINE void free_page_emptied(page_t *page) {
+  heap_t *heap = sa_heap_tls;
+  spin_lock(&heap->lock);
+  page_retire(heap, page);
+  spin_unlock(&heap->lock);
+}
+
 SA_API void sa_free(void *p) {
   if (SA_UNLIKELY(p == NULL)) return;
   segment_t *s = segment_of(p);
@@ -159,12 +168,7 @@ SA_API void sa_free(void *p) {
     b->next = page->local_free;
     page->local_free = b;
     tl_local_frees++;
-    if (SA_UNLIKELY(--page->used == 0)) {
-      heap_t *heap = sa_heap_tls;
-      spin_lock(&heap->lock);
-      page_retire(heap, page);
-      spin_unlock(&heap->lock);
-    }
+    if (SA_UNLIKELY(--page->used == 0)) free_page_emptied(page);
     return;
   }
   free_generic(s, page, p);
