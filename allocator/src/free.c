@@ -22,11 +22,11 @@ block_t *page_block_start(const page_t *page, const void *p) {
   return (block_t *)(page->page_start + off - off % page->block_size);
 }
 
-/* Owner only, heap lock held. */
+/* Owner only, heap lock held. Counts nothing: the caller knows whether the
+ * free was the owner's own or one it took over from the delayed list. */
 void free_local_block(heap_t *heap, page_t *page, block_t *block) {
   block->next = page->local_free;
   page->local_free = block;
-  tl_local_frees++;
   if (--page->used == 0) {
     if (page->flags.x.in_full || page->kind >= PAGE_LARGE) page_free(heap, page);
     else page_retire(heap, page);
@@ -115,6 +115,7 @@ SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
     block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
     heap_t *heap = sa_heap_tls;
+    tl_local_frees++;
     spin_lock(&heap->lock);
     free_local_block(heap, page, block);
     spin_unlock(&heap->lock);

@@ -178,7 +178,10 @@ typedef struct heap_s {
   spinlock_t lock; /* held by the owner in slow paths; lets fork see a consistent heap */
   page_t *pages_direct[DIRECT_ENTRIES]; /* size/16 -> first page of its queue */
   page_queue_t pages[BIN_QUEUES];
-  _Atomic(block_t *) thread_delayed_free; /* remote frees into full pages */
+  /* Written by other threads: on its own cache line, away from the fields
+   * the owner writes on every slow path. */
+  _Alignas(64) _Atomic(block_t *) thread_delayed_free; /* remote frees into full pages */
+  _Alignas(64) uint8_t owner_fields_start;
   span_queue_t spans[SPAN_BINS];         /* free spans of the owned segments */
   segment_t *segments;                   /* owned segments (list) */
   size_t segment_count;
