@@ -24,9 +24,13 @@ static segment_t *abandoned_take_all(void) {
   return atomic_exchange_explicit(&abandoned_head, NULL, memory_order_acquire);
 }
 
-/* The owner gives the segment up: its free spans leave the owner's queues
- * and are purged now (nobody would run a delayed purge), then it is
- * published with owner id 0. Its pages were detached by heap_abandon. */
+/* The owner gives the segment up: its free spans leave the owner's queues,
+ * purges that are due run now, and it is published with owner id 0. Purges
+ * not yet due keep their deadline: the next owner, or the background
+ * thread's visit, runs them. (Purging everything here made every thread
+ * exit madvise, and the next thread fault the same pages back in: 6 GB
+ * purged per second on threadchurn.) Its pages were detached by
+ * heap_abandon. */
 void segment_abandon(heap_t *heap, segment_t *s) {
   if (s->used == 0) {
     segment_free_empty(heap, s);
@@ -38,7 +42,8 @@ void segment_abandon(heap_t *heap, segment_t *s) {
     if (!sl->is_used && sl->slice_count && s->kind == SEGMENT_NORMAL) span_queue_remove(heap, sl);
     i += n;
   }
-  segment_purge_now(s);
+  if (s->purge_expire && (s->purge_expire <= os_clock_ms() || option_get(SA_OPTION_BACKGROUND) == 0))
+    segment_purge_now(s);
   segment_unlink(heap, s);
   s->abandoned_visits = 0;
   atomic_store_explicit(&s->thread_id, 0, memory_order_release);
