@@ -137,7 +137,7 @@ static void *background_main(void *arg) {
   return NULL;
 }
 
-/* Called after a slow path, outside any lock: pthread_create allocates. */
+/* Called when a heap is created, outside any lock: pthread_create allocates. */
 void background_maybe_start(void) {
   if (SA_LIKELY(atomic_load_explicit(&background_state, memory_order_relaxed) != 0)) return;
   bool mapping = option_get(SA_OPTION_MAP_INTERVAL) > 0 && sa_map_path[0];

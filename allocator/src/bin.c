@@ -1,15 +1,8 @@
-/* Size bins: exact 16-byte classes up to 128 B, then 8 classes per power of
+/* Size bins (bin_of is inline in internal.h): exact 16-byte classes up to 128 B, then 8 classes per power of
  * two. 16 is the finest step that keeps every block 16-byte aligned, so the
  * classes 80..112 are 25% to 14% apart; from 128 B up the spacing is 12.5%
  * and a block wastes at most 1/9 of itself. */
 #include "internal.h"
-
-size_t bin_of(size_t size) {
-  if (size <= 128) return size == 0 ? 1 : (size + 15) >> 4;
-  size_t w = size - 1;
-  size_t b = 63 - (size_t)__builtin_clzl(w); /* highest set bit, >= 7 */
-  return 9 + (b - 7) * 8 + ((w >> (b - 3)) & 7);
-}
 
 size_t bin_block_size(size_t bin) {
   if (bin <= 8) return bin * 16;

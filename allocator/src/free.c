@@ -25,8 +25,17 @@ block_t *page_block_start(const page_t *page, const void *p) {
 /* Owner only, heap lock held. Counts nothing: the caller knows whether the
  * free was the owner's own or one it took over from the delayed list. */
 void free_local_block(heap_t *heap, page_t *page, block_t *block) {
-  block->next = page->local_free;
-  page->local_free = block;
+  if (page->flags.x.in_full) {
+    /* The page is about to leave the full queue for the head of its size
+     * queue: put the block where the fast path will find it at once
+     * (`free` is empty while a page is full). */
+    block->next = page->free;
+    page->free = block;
+    page->free_is_zero = 0;
+  } else {
+    block->next = page->local_free;
+    page->local_free = block;
+  }
   if (--page->used == 0) {
     if (page->flags.x.in_full || page->kind >= PAGE_LARGE) page_free(heap, page);
     else page_retire(heap, page);

@@ -76,6 +76,9 @@ heap_t *heap_get_or_init(void) {
   /* Keys below PTHREAD_KEY_2NDLEVEL_SIZE live inside the thread descriptor:
    * setting it does not allocate. */
   if (heap_key_ready) pthread_setspecific(heap_key, h);
+  /* The second heap makes the process multithreaded: time for the
+   * background thread (pthread_create allocates: the heap is ready now). */
+  background_maybe_start();
   return h;
 }
 

@@ -52,7 +52,12 @@
 #define BIN_QUEUES (BIN_MEDIUM_LAST + 3)
 #define BIN_MAX 144 /* bin of 16 MiB */
 
-SA_INTERNAL size_t bin_of(size_t size);
+static inline size_t bin_of(size_t size) {
+  if (size <= 128) return size == 0 ? 1 : (size + 15) >> 4;
+  size_t w = size - 1;
+  size_t b = 63 - (size_t)__builtin_clzl(w); /* highest set bit, >= 7 */
+  return 9 + (b - 7) * 8 + ((w >> (b - 3)) & 7);
+}
 SA_INTERNAL size_t bin_block_size(size_t bin);
 
 /* ---- blocks and pages ---------------------------------------------------- */

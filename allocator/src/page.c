@@ -303,7 +303,6 @@ void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment) {
   void *p = malloc_in_heap(heap, size, zero, alignment);
   spin_unlock(&heap->lock);
   if (p == NULL) errno = ENOMEM;
-  background_maybe_start();
   return p;
 }
 
