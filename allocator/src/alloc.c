@@ -110,7 +110,9 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
     return NULL;
   }
   if (alignment <= SLICE_SIZE) {
-    if (size <= MEDIUM_BLOCK_MAX && bin_block_size(bin_of(size)) % alignment == 0) return sa_malloc(size);
+    size_t bs = bin_block_size(bin_of(size));
+    /* (a padded stride is not a multiple of anything useful, see page_stride) */
+    if (size <= MEDIUM_BLOCK_MAX && page_stride(bs) == bs && bs % alignment == 0) return sa_malloc(size);
     if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return sa_malloc(size);
   }
   /* At least one byte: a zero-size block aligned to the very end of its

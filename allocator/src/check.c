@@ -22,8 +22,9 @@ static size_t check_page(const segment_t *s, const slice_t *sl, size_t i, size_t
     if (!in->is_used || (const uint8_t *)in - in->slice_offset != (const uint8_t *)sl)
       errors += check_fail("page slice does not point back to its page", s, i + k);
   }
-  if (s->kind == SEGMENT_NORMAL && sl->page_start != (const uint8_t *)s + (i << SLICE_SHIFT))
-    errors += check_fail("page_start is not the first slice", s, i);
+  const uint8_t *first = (const uint8_t *)s + (i << SLICE_SHIFT);
+  if (s->kind == SEGMENT_NORMAL && (sl->page_start < first || sl->page_start >= first + 4096))
+    errors += check_fail("page_start is not in the first OS page of its first slice", s, i);
   if (sl->block_size && sl->used > sl->capacity) errors += check_fail("page used > capacity", s, i);
   if (sl->capacity > sl->reserved) errors += check_fail("page capacity > reserved", s, i);
   return errors;

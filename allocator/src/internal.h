@@ -119,6 +119,7 @@ typedef struct page_s {
   uint32_t capacity;     /* blocks threaded so far */
   uint32_t reserved;     /* blocks that fit */
   uint32_t used;         /* blocks handed out (including those in thread_free) */
+  uint32_t tail_uncommitted; /* bytes at the end no block reaches, left out of committed_bytes */
   size_t block_size;
   uint8_t *page_start;
   block_t *free;       /* owner pops from here */
@@ -320,6 +321,7 @@ SA_INTERNAL void page_free(heap_t *heap, page_t *page);
 SA_INTERNAL void page_set_delayed(page_t *page, delayed_t state);
 SA_INTERNAL void page_collect_retired(heap_t *heap, bool force);
 SA_INTERNAL page_kind_t page_kind_of(size_t block_size);
+SA_INTERNAL size_t page_stride(size_t bin_size);
 SA_INTERNAL void page_attach(heap_t *heap, page_t *page);
 
 /* free.c */

@@ -129,10 +129,12 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   size_t slices = page->slice_count;
   page->block_size = block_size;
   page->bin = (uint16_t)bin;
-  page->kind = (uint8_t)page_kind_of(block_size);
+  /* The kind follows the bin: a padded stride may exceed MEDIUM_BLOCK_MAX. */
+  page->kind = (uint8_t)(bin == BIN_LARGE ? page_kind_of(block_size) : page_kind_of(bin_block_size(bin)));
   page->reserved = (uint32_t)((slices << SLICE_SHIFT) / block_size);
   page->capacity = 0;
   page->used = 0;
+  page->tail_uncommitted = 0;
   page->free = page->local_free = NULL;
   page->flags.full_aligned = 0;
   page->retire_expire = 0;
@@ -145,6 +147,7 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
 
 void page_free(heap_t *heap, page_t *page) {
   page_queue_remove(heap, page_queue_of(heap, page), page);
+  if (page->tail_uncommitted) stat_add(STAT_COMMITTED, (int64_t)page->tail_uncommitted);
   heap->page_count--;
   stat_add(page_kind_stat[page->kind], -1);
   stat_add(STAT_PAGES_RETIRED, 1);
@@ -189,12 +192,48 @@ void page_collect_retired(heap_t *heap, bool force) {
 
 /* ---- finding a page with a free block ---------------------------------------------- */
 
+/* Medium blocks whose size is a multiple of 4 KiB (64 KiB above all) would
+ * put the same offset of every block in the same cache sets: a program
+ * that touches the first bytes of each 4 KiB page of many 64 KiB buffers
+ * then thrashes a handful of L1/L2 sets. Their stride gets one extra cache
+ * line, and each page starts at a different multiple of 9 lines, so those
+ * offsets spread over 64 distinct lines. A page of them takes one more
+ * slice so that it still holds 8 blocks; the slack is address space only,
+ * never touched. */
+size_t page_stride(size_t bs) {
+  return bs > SMALL_BLOCK_MAX && bs % 4096 == 0 ? bs + 64 : bs;
+}
+
+static size_t page_slices(size_t stride) {
+  if (stride <= SMALL_BLOCK_MAX) return SMALL_PAGE_SLICES;
+  size_t need = 8 * stride + 8 * 9 * 64; /* 8 blocks and the largest colour */
+  size_t slices = MEDIUM_PAGE_SLICES;
+  while ((slices << SLICE_SHIFT) < need) slices++;
+  return slices;
+}
+
+static void page_colour(page_t *page) {
+  size_t idx = (size_t)(page->page_start - (uint8_t *)segment_of(page->page_start + 1)) >> SLICE_SHIFT;
+  size_t colour = ((idx / MEDIUM_PAGE_SLICES) % 8) * 9 * 64;
+  size_t span = (size_t)page->slice_count << SLICE_SHIFT;
+  size_t room = span - (size_t)page->reserved * page->block_size;
+  if (colour <= room) page->page_start += colour;
+  /* The slack after the last block is never touched: when it was fresh it
+   * is not resident, so it does not count as committed until the page goes. */
+  size_t end = size_align_up(colour + (size_t)page->reserved * page->block_size, os_page_size());
+  if (page->is_zero && end < span) {
+    page->tail_uncommitted = (uint32_t)(span - end);
+    stat_add(STAT_COMMITTED, -(int64_t)page->tail_uncommitted);
+  }
+}
+
 static page_t *page_fresh(heap_t *heap, size_t bin) {
-  size_t bs = bin_block_size(bin);
-  size_t slices = bs <= SMALL_BLOCK_MAX ? SMALL_PAGE_SLICES : MEDIUM_PAGE_SLICES;
+  size_t bs = page_stride(bin_block_size(bin));
+  size_t slices = page_slices(bs);
   page_t *page = segment_page_alloc(heap, slices);
   if (page == NULL) return NULL;
   page_init(heap, page, bs, bin);
+  if (bs != bin_block_size(bin)) page_colour(page);
   page_extend(page);
   page_queue_push_front(heap, &heap->pages[bin], page);
   return page;

@@ -25,7 +25,7 @@ static void count(const sa_span_info_t *sp, void *arg) {
     t->pages_64b++;
     t->used_64b += sp->used;
   }
-  if (sp->block_size == 65536) {
+  if (sp->block_size >= 65536 && sp->block_size <= 65536 + 64) { /* 64 KiB blocks, padded stride */
     t->pages_64k++;
     t->used_64k += sp->used;
     t->thread_free_64k += sp->thread_free;
