@@ -1,0 +1,205 @@
+/* allocbench: allocator name resolution. */
+#include "allocators.h"
+
+
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+
+#if defined(__x86_64__)
+#define AB_MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define AB_MULTIARCH "aarch64-linux-gnu"
+#elif defined(__i386__)
+#define AB_MULTIARCH "i386-linux-gnu"
+#else
+#define AB_MULTIARCH "unknown-linux-gnu"
+#endif
+
+static const char *const ab_alloc_default_dirs[] = {
+    "/usr/lib/" AB_MULTIARCH, "/lib/" AB_MULTIARCH, "/usr/local/lib", "/usr/lib64",
+    "/usr/lib", "/lib64", "/lib", NULL};
+
+/* The peers we know by name: the Debian package that ships them and the file
+ * names to try, best first (tcmalloc: the minimal build has no profiler
+ * hooks, which is what an allocation benchmark should measure). */
+static const struct {
+  const char *name, *package;
+  const char *files[5];
+  const char *stem; /* for the last-resort glob "<stem>.so*" */
+} ab_alloc_known[] = {
+    {"jemalloc", "libjemalloc2", {"libjemalloc.so.2", "libjemalloc.so"}, "libjemalloc"},
+    {"tcmalloc", "libtcmalloc-minimal4",
+     {"libtcmalloc_minimal.so.4", "libtcmalloc_minimal.so", "libtcmalloc.so.4", "libtcmalloc.so"},
+     "libtcmalloc"},
+    {"mimalloc", "libmimalloc2.0", {"libmimalloc.so.2", "libmimalloc.so"}, "libmimalloc"},
+};
+#define AB_ALLOC_NKNOWN (sizeof ab_alloc_known / sizeof ab_alloc_known[0])
+
+static bool ab_alloc_name_ok(const char *name, size_t n) {
+  if (n == 0 || n > 40) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-", name[i]))
+      return false;
+  return true;
+}
+
+/* A preload library must at least be a readable ELF file. */
+static int ab_alloc_check_library(const char *name, const char *path, ab_err_t *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return ab_fail(err, "allocator %s: cannot read %s: %s", name, path, strerror(errno));
+  unsigned char magic[4] = {0};
+  size_t got = fread(magic, 1, 4, f);
+  fclose(f);
+  if (got != 4 || memcmp(magic, "\177ELF", 4) != 0)
+    return ab_fail(err, "allocator %s: %s is not a shared library (no ELF header)", name, path);
+  return 0;
+}
+
+/* File names outrank folders: the preferred build of a library anywhere
+ * beats a less preferred one in an earlier folder. */
+static char *ab_alloc_search(size_t k, const char *const *dirs) {
+  for (const char *const *f = ab_alloc_known[k].files; *f; f++)
+    for (const char *const *d = dirs; *d; d++) {
+      char *path = ab_xasprintf("%s/%s", *d, *f);
+      if (access(path, R_OK) == 0) return path;
+      free(path);
+    }
+  for (const char *const *d = dirs; *d; d++) {
+    char *pattern = ab_xasprintf("%s/%s.so*", *d, ab_alloc_known[k].stem);
+    glob_t g;
+    char *found = NULL;
+    if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) found = ab_xstrdup(g.gl_pathv[0]);
+    globfree(&g);
+    free(pattern);
+    if (found) return found;
+  }
+  return NULL;
+}
+
+static int ab_alloc_resolve_known(const char *name, const ab_alloc_env_t *env, ab_allocator_t *out,
+                                  ab_err_t *err) {
+  const char *const *dirs = env->search_dirs ? env->search_dirs : ab_alloc_default_dirs;
+  out->name = ab_xstrdup(name);
+  if (strcmp(name, "glibc") == 0) {
+    out->path = ab_xstrdup("");
+    return 0;
+  }
+  if (strcmp(name, "segalloc") == 0) {
+    const char *p = env->segalloc_path ? env->segalloc_path : "";
+    if (*p && access(p, R_OK) == 0) out->path = ab_xstrdup(p);
+    else
+      out->looked = ab_xasprintf("looked for %s; build it (cmake --build build --target segalloc) "
+                                 "or pass --segalloc PATH", *p ? p : "libsegalloc.so");
+    return 0;
+  }
+  for (size_t k = 0; k < AB_ALLOC_NKNOWN; k++) {
+    if (strcmp(ab_alloc_known[k].name, name) != 0) continue;
+    out->path = ab_alloc_search(k, dirs);
+    if (!out->path)
+      out->looked = ab_xasprintf("looked in %s and other library folders; install the Debian "
+                                 "package %s or pass %s=/path/to/lib.so",
+                                 dirs[0], ab_alloc_known[k].package, name);
+    return 0;
+  }
+  free(out->name);
+  out->name = NULL;
+  return ab_fail(err, "unknown allocator '%s': use one of %s, or name=/path/to/lib.so", name,
+                 AB_ALLOC_DEFAULT_LIST);
+}
+
+int ab_alloc_resolve(const char *spec, const ab_alloc_env_t *env, ab_allocator_t *out,
+                     ab_err_t *err) {
+  *out = (ab_allocator_t){0};
+  const char *eq = strchr(spec, '=');
+  size_t name_len = eq ? (size_t)(eq - spec) : strlen(spec);
+  if (!ab_alloc_name_ok(spec, name_len))
+    return ab_fail(err, "bad allocator name '%.*s': use letters, digits, '_', '.', '+', '-'",
+                   (int)name_len, spec);
+  if (!eq) return ab_alloc_resolve_known(spec, env, out, err);
+  if (strncmp(spec, "glibc=", 6) == 0)
+    return ab_fail(err, "glibc is the C library's own malloc and takes no path; pick another name");
+  out->name = ab_xstrndup(spec, name_len);
+  char *path = ab_abs_path(eq + 1); /* LD_PRELOAD is read in the run's own folder */
+  if (ab_alloc_check_library(out->name, path, err) < 0) {
+    free(path);
+    ab_allocator_free(out);
+    return -1;
+  }
+  out->path = path;
+  return 0;
+}
+
+int ab_alloc_index(const ab_allocators_t *list, const char *name) {
+  for (size_t i = 0; i < list->n; i++)
+    if (strcmp(list->v[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+/* Adds one resolved allocator, or explains why it cannot be used. */
+static int ab_alloc_take(ab_allocators_t *out, ab_allocator_t *a, bool explicit_list,
+                         ab_err_t *err) {
+  if (ab_alloc_index(out, a->name) >= 0) {
+    int rc = ab_fail(err, "allocator '%s' is listed twice", a->name);
+    ab_allocator_free(a);
+    return rc;
+  }
+  if (!a->path) {
+    int rc = 0;
+    if (explicit_list) rc = ab_fail(err, "allocator %s not found: %s", a->name, a->looked);
+    else ab_warn("skipping allocator %s: not found (%s)", a->name, a->looked);
+    ab_allocator_free(a);
+    return rc;
+  }
+  out->v = ab_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+  out->v[out->n++] = *a;
+  return 0;
+}
+
+int ab_alloc_select(const char *list, bool explicit_list, const ab_alloc_env_t *env,
+                    ab_allocators_t *out, ab_err_t *err) {
+  *out = (ab_allocators_t){0};
+  ab_strv_t specs = {0};
+  ab_strv_split(&specs, list, ',');
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < specs.n; i++) {
+    ab_allocator_t a;
+    rc = ab_alloc_resolve(specs.v[i], env, &a, err);
+    if (rc == 0) rc = ab_alloc_take(out, &a, explicit_list, err);
+  }
+  ab_strv_free(&specs);
+  if (rc == 0 && out->n == 0) rc = ab_fail(err, "no allocator left to run: see --list");
+  if (rc < 0) ab_allocators_free(out);
+  return rc;
+}
+
+void ab_alloc_print_known(FILE *out, const ab_alloc_env_t *env) {
+  ab_strv_t names = {0};
+  ab_strv_split(&names, AB_ALLOC_DEFAULT_LIST, ',');
+  for (size_t i = 0; i < names.n; i++) {
+    ab_allocator_t a;
+    if (ab_alloc_resolve(names.v[i], env, &a, NULL) < 0) continue;
+    if (!a.path) fprintf(out, "  %-10s not found: %s\n", a.name, a.looked);
+    else if (!*a.path) fprintf(out, "  %-10s the C library's malloc (no preload)\n", a.name);
+    else fprintf(out, "  %-10s %s\n", a.name, a.path);
+    ab_allocator_free(&a);
+  }
+  ab_strv_free(&names);
+}
+
+void ab_allocator_free(ab_allocator_t *a) {
+  free(a->name);
+  free(a->path);
+  free(a->looked);
+  *a = (ab_allocator_t){0};
+}
+
+void ab_allocators_free(ab_allocators_t *list) {
+  for (size_t i = 0; i < list->n; i++) ab_allocator_free(&list->v[i]);
+  free(list->v);
+  *list = (ab_allocators_t){0};
+}

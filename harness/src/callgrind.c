@@ -1,0 +1,62 @@
+/* allocbench: callgrind instruction counts. */
+#include "callgrind.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "files.h"
+
+int ab_callgrind_parse(const char *text, long long *instructions, ab_err_t *err) {
+  const char *keys[] = {"\nsummary:", "\ntotals:"};
+  for (size_t i = 0; i < 2; i++) {
+    const char *p = strstr(text, keys[i]);
+    if (!p) continue;
+    char *end;
+    long long v = strtoll(p + strlen(keys[i]), &end, 10);
+    if (end != p + strlen(keys[i]) && v > 0) {
+      *instructions = v;
+      return 0;
+    }
+  }
+  return ab_fail(err, "no 'summary:' or 'totals:' line in the callgrind output");
+}
+
+int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
+                       long long *instructions, ab_err_t *err) {
+  char *dir = ab_xasprintf("%s/callgrind", s->run_dir);
+  char *out = ab_xasprintf("%s/%s-%s.out", dir, c->slug, a->name);
+  int rc = ab_mkdir_p(dir, err);
+  ab_strv_t argv = {0};
+  ab_strv_push(&argv, s->valgrind);
+  ab_strv_push(&argv, "--tool=callgrind");
+  ab_strv_push_owned(&argv, ab_xasprintf("--callgrind-out-file=%s", out));
+  ab_strv_push(&argv, c->exe);
+  for (size_t i = 0; i < c->entry->args.n; i++) ab_strv_push(&argv, c->entry->args.v[i]);
+  ab_strv_push(&argv, "--threads");
+  ab_strv_push(&argv, "1");
+  ab_exec_spec_t spec = ab_bench_spec(s, c);
+  spec.argv = argv.v;
+  spec.preload = a->path;
+  spec.sample_ms = 0;
+  char *header = ab_xasprintf("callgrind | %s | %s", a->name, c->label);
+  ab_session_log_header(s, header);
+  ab_exec_result_t res = {0};
+  if (rc == 0) rc = ab_exec_run(&spec, &res, err);
+  if (rc == 0 && res.status == AB_EXEC_INTERRUPTED) rc = 1;
+  else if (rc == 0 && !(res.status == AB_EXEC_EXITED && res.code == 0)) {
+    char *status = ab_exec_status_word(&res);
+    rc = ab_fail(err, "%s under callgrind with %s: %s; see %s/stderr.log", c->label, a->name,
+                 status, s->run_dir);
+    free(status);
+  }
+  char *text = rc == 0 ? ab_read_file(out, err) : NULL;
+  if (rc == 0) rc = text ? ab_callgrind_parse(text, instructions, err) : -1;
+  free(text);
+  ab_exec_result_free(&res);
+  free(header);
+  ab_strv_free(&argv);
+  free(out);
+  free(dir);
+  return rc;
+}

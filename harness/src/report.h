@@ -1,0 +1,30 @@
+/* allocbench: report.md: what a person reads after a run. Tables of time
+ * and peak RSS per workload x allocator, one line per workload naming the
+ * winner, the run-to-run spread, failed runs, plots, and the machine. */
+#ifndef AB_REPORT_H
+#define AB_REPORT_H
+
+#include <stdbool.h>
+
+#include "allocators.h"
+#include "results.h"
+#include "summary.h"
+
+typedef struct ab_report_in_s {
+  const char *run_id, *run_dir, *root;
+  const char *suite_path;   /* NULL when rebuilt from results.csv */
+  const char *command_line; /* likewise */
+  const ab_rows_t *rows;
+  const ab_summary_t *summary;
+  const ab_allocators_t *allocs; /* for library paths and versions */
+  const ab_strv_t *plots;        /* plot names (without .svg/.png) in plots/ */
+  int reps;                      /* 0 when unknown */
+  bool interrupted;
+} ab_report_in_t;
+
+int ab_report_write(const ab_report_in_t *in, const char *path, ab_err_t *err);
+
+/* "3.21 M/s", "812 k/s", "95 /s" */
+void ab_report_rate(double per_s, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,28 @@
+/* allocbench: the per-run side tables beside results.csv, appended and
+ * flushed per run like it:
+ *   rss.csv:    run_id,workload,params,allocator,threads,rep,t_ms,rss_kib
+ *   extras.csv: run_id,workload,params,allocator,threads,rep,key,value
+ * (extras: RESULT keys that have no results.csv column). */
+#ifndef AB_SERIES_H
+#define AB_SERIES_H
+
+#include "csv.h"
+#include "result_line.h"
+#include "results.h"
+#include "runner.h"
+
+typedef struct ab_series_s {
+  ab_csv_writer_t rss, extras;
+} ab_series_t;
+
+int ab_series_open(ab_series_t *s, const char *run_dir, ab_err_t *err);
+int ab_series_add_rss(ab_series_t *s, const ab_row_t *row, const ab_rss_sample_t *samples,
+                      size_t n, ab_err_t *err);
+int ab_series_add_extras(ab_series_t *s, const ab_row_t *row, const ab_result_t *result,
+                         ab_err_t *err);
+void ab_series_close(ab_series_t *s);
+
+/* Columns that identify a run in both tables, shared by their readers. */
+#define AB_SERIES_KEY_COLS 6
+
+#endif

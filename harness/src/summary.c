@@ -1,0 +1,254 @@
+/* allocbench: summary statistics and ratios. */
+#include "summary.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "files.h"
+
+static int ab_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+ab_stat_t ab_stat_of(const double *values, size_t n) {
+  double *v = ab_xmalloc(n * sizeof *v);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(values[i])) v[k++] = values[i];
+  ab_stat_t st = {NAN, NAN, NAN, k};
+  if (k > 0) {
+    qsort(v, k, sizeof *v, ab_cmp_double);
+    st.min = v[0];
+    st.max = v[k - 1];
+    st.median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2.0;
+  }
+  free(v);
+  return st;
+}
+
+double ab_row_cost(const ab_row_t *row) {
+  if (strcmp(row->status, "ok") != 0) return NAN;
+  if (row->ops_per_s > 0) return 1.0 / row->ops_per_s;
+  return row->wall_s;
+}
+
+static size_t ab_summary_case_index(ab_summary_t *s, const ab_row_t *row) {
+  for (size_t i = 0; i < s->n_cases; i++) {
+    ab_case_key_t *c = &s->cases[i];
+    if (c->threads == row->threads && !strcmp(c->workload, row->workload) &&
+        !strcmp(c->params, row->params))
+      return i;
+  }
+  s->cases = ab_xrealloc(s->cases, (s->n_cases + 1) * sizeof *s->cases);
+  s->cases[s->n_cases] = (ab_case_key_t){ab_xstrdup(row->workload), ab_xstrdup(row->params),
+                                         row->threads};
+  return s->n_cases++;
+}
+
+int ab_summary_find_case(const ab_summary_t *s, const char *workload, const char *params,
+                         const char *threads) {
+  long t = 0;
+  if (*threads && !ab_parse_long(threads, &t)) return -1;
+  for (size_t c = 0; c < s->n_cases; c++)
+    if (s->cases[c].threads == t && !strcmp(s->cases[c].workload, workload) &&
+        !strcmp(s->cases[c].params, params))
+      return (int)c;
+  return -1;
+}
+
+int ab_summary_alloc_index(const ab_summary_t *s, const char *name) {
+  for (size_t a = 0; a < s->allocators.n; a++)
+    if (strcmp(s->allocators.v[a], name) == 0) return (int)a;
+  return -1;
+}
+
+ab_group_t *ab_summary_group(const ab_summary_t *s, size_t case_index, size_t alloc_index) {
+  return &s->groups[case_index * s->allocators.n + alloc_index];
+}
+
+static bool ab_row_in_group(const ab_row_t *r, const ab_case_key_t *key, const char *alloc) {
+  return !strcmp(r->allocator, alloc) && !strcmp(r->workload, key->workload) &&
+         !strcmp(r->params, key->params) && r->threads == key->threads;
+}
+
+/* Collects one metric of the ok rows of a group. */
+static ab_stat_t ab_summary_metric(const ab_rows_t *rows, const ab_summary_t *s, size_t c,
+                                   const char *alloc, size_t offset, bool cost) {
+  double *v = ab_xmalloc(rows->n * sizeof *v);
+  size_t k = 0;
+  for (size_t i = 0; i < rows->n; i++) {
+    const ab_row_t *r = &rows->v[i];
+    if (!ab_row_in_group(r, &s->cases[c], alloc) || strcmp(r->status, "ok")) continue;
+    v[k++] = cost ? ab_row_cost(r) : *(const double *)((const char *)r + offset);
+  }
+  ab_stat_t st = ab_stat_of(v, k);
+  free(v);
+  return st;
+}
+
+static void ab_summary_fill_group(const ab_rows_t *rows, ab_summary_t *s, size_t c, size_t a) {
+  ab_group_t *g = ab_summary_group(s, c, a);
+  const char *alloc = s->allocators.v[a];
+  const ab_case_key_t *key = &s->cases[c];
+  g->case_index = c;
+  g->allocator = ab_xstrdup(alloc);
+  for (size_t i = 0; i < rows->n; i++) {
+    const ab_row_t *r = &rows->v[i];
+    if (!ab_row_in_group(r, key, alloc)) continue;
+    g->runs++;
+    g->ok_runs += strcmp(r->status, "ok") == 0;
+  }
+  g->wall = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, wall_s), false);
+  g->ops_per_s = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, ops_per_s), false);
+  g->peak_rss = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, peak_rss_kib), false);
+  g->end_rss = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, end_rss_kib), false);
+  g->xfree_p99 = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, xfree_p99_ns), false);
+  g->cost = ab_summary_metric(rows, s, c, alloc, 0, true);
+  g->spread = g->cost.n > 1 && g->cost.median > 0 ? (g->cost.max - g->cost.min) / g->cost.median
+                                                  : NAN;
+}
+
+int ab_summary_best(const ab_summary_t *s, size_t c, bool by_rss, const char *exclude) {
+  int best = -1;
+  double best_v = INFINITY;
+  for (size_t a = 0; a < s->allocators.n; a++) {
+    if (exclude && strcmp(s->allocators.v[a], exclude) == 0) continue;
+    const ab_group_t *g = ab_summary_group(s, c, a);
+    double v = by_rss ? g->peak_rss.median : g->cost.median;
+    if (!isnan(v) && v < best_v) {
+      best_v = v;
+      best = (int)a;
+    }
+  }
+  return best;
+}
+
+static double ab_ratio(double x, double ref) { return ref > 0 && !isnan(x) ? x / ref : NAN; }
+
+static void ab_summary_ratios(ab_summary_t *s, size_t c) {
+  int glibc = ab_summary_alloc_index(s, "glibc");
+  int best_t = ab_summary_best(s, c, false, NULL), best_r = ab_summary_best(s, c, true, NULL);
+  for (size_t a = 0; a < s->allocators.n; a++) {
+    ab_group_t *g = ab_summary_group(s, c, a);
+    const ab_group_t *gl = glibc >= 0 ? ab_summary_group(s, c, (size_t)glibc) : NULL;
+    g->time_vs_glibc = gl ? ab_ratio(g->cost.median, gl->cost.median) : NAN;
+    g->rss_vs_glibc = gl ? ab_ratio(g->peak_rss.median, gl->peak_rss.median) : NAN;
+    g->time_vs_best =
+        best_t >= 0 ? ab_ratio(g->cost.median, ab_summary_group(s, c, (size_t)best_t)->cost.median)
+                    : NAN;
+    g->rss_vs_best =
+        best_r >= 0
+            ? ab_ratio(g->peak_rss.median, ab_summary_group(s, c, (size_t)best_r)->peak_rss.median)
+            : NAN;
+  }
+}
+
+void ab_summary_compute(const ab_rows_t *rows, ab_summary_t *out) {
+  *out = (ab_summary_t){0};
+  for (size_t i = 0; i < rows->n; i++) {
+    ab_summary_case_index(out, &rows->v[i]);
+    if (!ab_strv_contains(&out->allocators, rows->v[i].allocator))
+      ab_strv_push(&out->allocators, rows->v[i].allocator);
+  }
+  out->groups = ab_xcalloc(out->n_cases * out->allocators.n, sizeof *out->groups);
+  for (size_t c = 0; c < out->n_cases; c++) {
+    for (size_t a = 0; a < out->allocators.n; a++) ab_summary_fill_group(rows, out, c, a);
+    ab_summary_ratios(out, c);
+  }
+}
+
+char *ab_case_label(const ab_case_key_t *c) {
+  ab_buf_t b = {0};
+  ab_buf_puts(&b, c->workload);
+  if (*c->params) ab_buf_printf(&b, " %s", c->params);
+  if (c->threads > 0) ab_buf_printf(&b, " t=%d", c->threads);
+  return b.s;
+}
+
+char *ab_case_slug(const ab_case_key_t *c) {
+  char *label = ab_case_label(c);
+  uint32_t hash = 2166136261u; /* FNV-1a: stable across runs and machines */
+  for (const char *p = label; *p; p++) hash = (hash ^ (uint8_t)*p) * 16777619u;
+  ab_buf_t b = {0};
+  ab_buf_puts(&b, "");
+  for (const char *p = label; *p && b.len < 60; p++) {
+    bool keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+    if (keep) ab_buf_append(&b, p, 1);
+    else if (b.len && b.s[b.len - 1] != '_') ab_buf_puts(&b, "_");
+  }
+  ab_buf_printf(&b, "-%06x", hash & 0xffffffu);
+  free(label);
+  return b.s;
+}
+
+static const char *const ab_summary_columns[] = {
+    "workload",          "params",           "threads",          "allocator",
+    "runs",              "ok_runs",          "wall_s_median",    "wall_s_min",
+    "wall_s_max",        "ops_per_s_median", "ops_per_s_min",    "ops_per_s_max",
+    "peak_rss_kib_median", "peak_rss_kib_min", "peak_rss_kib_max", "end_rss_kib_median",
+    "xfree_p99_ns_median", "time_vs_glibc",  "time_vs_best",     "rss_vs_glibc",
+    "rss_vs_best",       "spread_pct"};
+#define AB_SUMMARY_NCOLS (sizeof ab_summary_columns / sizeof ab_summary_columns[0])
+
+static char *ab_num(double v, int decimals) {
+  return isnan(v) ? ab_xstrdup("") : ab_xasprintf("%.*f", decimals, v);
+}
+
+static void ab_summary_format_group(const ab_summary_t *s, const ab_group_t *g, ab_strv_t *f) {
+  const ab_case_key_t *c = &s->cases[g->case_index];
+  ab_strv_push(f, c->workload);
+  ab_strv_push(f, c->params);
+  ab_strv_push_owned(f, c->threads > 0 ? ab_xasprintf("%d", c->threads) : ab_xstrdup(""));
+  ab_strv_push(f, g->allocator);
+  ab_strv_push_owned(f, ab_xasprintf("%zu", g->runs));
+  ab_strv_push_owned(f, ab_xasprintf("%zu", g->ok_runs));
+  const ab_stat_t *stats[] = {&g->wall, &g->ops_per_s, &g->peak_rss};
+  const int decimals[] = {6, 1, 0};
+  for (size_t i = 0; i < 3; i++) {
+    ab_strv_push_owned(f, ab_num(stats[i]->median, decimals[i]));
+    ab_strv_push_owned(f, ab_num(stats[i]->min, decimals[i]));
+    ab_strv_push_owned(f, ab_num(stats[i]->max, decimals[i]));
+  }
+  ab_strv_push_owned(f, ab_num(g->end_rss.median, 0));
+  ab_strv_push_owned(f, ab_num(g->xfree_p99.median, 0));
+  ab_strv_push_owned(f, ab_num(g->time_vs_glibc, 4));
+  ab_strv_push_owned(f, ab_num(g->time_vs_best, 4));
+  ab_strv_push_owned(f, ab_num(g->rss_vs_glibc, 4));
+  ab_strv_push_owned(f, ab_num(g->rss_vs_best, 4));
+  ab_strv_push_owned(f, ab_num(g->spread * 100.0, 1));
+}
+
+int ab_summary_write_csv(const ab_summary_t *s, const char *path, ab_err_t *err) {
+  ab_atomic_file_t af;
+  if (ab_atomic_open(&af, path, err) < 0) return -1;
+  int rc = ab_csv_fput_row(af.f, ab_summary_columns, AB_SUMMARY_NCOLS);
+  for (size_t i = 0; rc == 0 && i < s->n_cases * s->allocators.n; i++) {
+    if (s->groups[i].runs == 0) continue;
+    ab_strv_t f = {0};
+    ab_summary_format_group(s, &s->groups[i], &f);
+    rc = ab_csv_fput_row(af.f, (const char *const *)f.v, f.n);
+    ab_strv_free(&f);
+  }
+  if (rc < 0) {
+    ab_atomic_abort(&af);
+    return ab_fail(err, "cannot write %s", path);
+  }
+  return ab_atomic_commit(&af, err);
+}
+
+void ab_summary_free(ab_summary_t *s) {
+  for (size_t i = 0; i < s->n_cases; i++) {
+    free(s->cases[i].workload);
+    free(s->cases[i].params);
+  }
+  for (size_t i = 0; i < s->n_cases * s->allocators.n; i++) free(s->groups[i].allocator);
+  free(s->cases);
+  free(s->groups);
+  ab_strv_free(&s->allocators);
+  *s = (ab_summary_t){0};
+}

@@ -1,0 +1,73 @@
+"""Checks a run folder as a reader would: every file exists and parses, the
+CSV columns are the documented ones, and the numbers are consistent."""
+import csv
+import os
+import sys
+
+RESULTS = ("run_id,workload,params,allocator,threads,rep,status,wall_s,user_s,sys_s,ops,"
+           "ops_per_s,peak_rss_kib,end_rss_kib,live_peak_kib,xfree_p50_ns,xfree_p99_ns,"
+           "xfree_p999_ns,xfree_max_ns").split(",")
+
+
+def fail(msg):
+    sys.exit("FAIL: " + msg)
+
+
+def rows(path, header=None):
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        head = next(reader)
+        if header and head != header:
+            fail(f"{path}: header {head}")
+        body = list(reader)
+    for i, r in enumerate(body):
+        if len(r) != len(head):
+            fail(f"{path}:{i + 2}: {len(r)} fields, header has {len(head)}")
+    return [dict(zip(head, r)) for r in body]
+
+
+def main(run, expected_runs, allocators, plots):
+    results = rows(os.path.join(run, "results.csv"), RESULTS)
+    if len(results) != expected_runs:
+        fail(f"results.csv has {len(results)} rows, expected {expected_runs}")
+    for r in results:
+        if r["status"] != "ok":
+            fail(f"run not ok: {r}")
+        for key in ("wall_s", "user_s", "sys_s", "ops_per_s", "peak_rss_kib", "end_rss_kib"):
+            float(r[key])
+        if float(r["peak_rss_kib"]) <= 0 or float(r["ops_per_s"]) <= 0:
+            fail(f"implausible figures: {r}")
+    if sorted({r["allocator"] for r in results}) != sorted(allocators):
+        fail(f"allocators in results.csv: {sorted({r['allocator'] for r in results})}")
+    rss = rows(os.path.join(run, "rss.csv"))
+    if not rss or any(float(r["rss_kib"]) <= 0 for r in rss):
+        fail("rss.csv empty or holds non-positive samples")
+    summary = rows(os.path.join(run, "summary.csv"))
+    groups = {(r["workload"], r["params"], r["threads"], r["allocator"]) for r in results}
+    if len(summary) != len(groups):
+        fail(f"summary.csv has {len(summary)} groups, results have {len(groups)}")
+    for s in summary:
+        if abs(float(s["time_vs_glibc"]) - 1.0) > 1e-9 and s["allocator"] == "glibc":
+            fail(f"glibc's time ratio to itself is not 1: {s}")
+        if float(s["time_vs_best"]) < 1.0 - 1e-9 or float(s["rss_vs_best"]) < 1.0 - 1e-9:
+            fail(f"an allocator beats the best: {s}")
+        med = float(s["ops_per_s_median"])
+        if not float(s["ops_per_s_min"]) <= med <= float(s["ops_per_s_max"]):
+            fail(f"median outside min..max: {s}")
+    report = open(os.path.join(run, "report.md")).read()
+    for needed in ("## Winners", "## Time relative", "## Peak RSS", "## Run-to-run spread",
+                   "## Machine and software", "glibc"):
+        if needed not in report:
+            fail(f"report.md lacks {needed!r}")
+    for name in plots:
+        for ext, magic in ((".png", b"\x89PNG"), (".svg", b"<?xml")):
+            path = os.path.join(run, "plots", name + ext)
+            with open(path, "rb") as f:
+                if not f.read(5).startswith(magic):
+                    fail(f"{path} is not a {ext} file")
+            if f"plots/{name}.svg" not in report:
+                fail(f"report.md does not show {name}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), sys.argv[4:])

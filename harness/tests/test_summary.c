@@ -1,0 +1,104 @@
+/* Summary statistics: median/min/max, which runs count, time cost, and the
+ * ratios to glibc and to the best allocator. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "summary.h"
+#include "testing.h"
+
+static void add_row(ab_rows_t *rows, const char *workload, const char *alloc, int threads,
+                    const char *status, double ops_per_s, double wall, double rss) {
+  ab_row_t r;
+  ab_row_init(&r);
+  free(r.workload);
+  free(r.allocator);
+  free(r.status);
+  r.workload = ab_xstrdup(workload);
+  r.allocator = ab_xstrdup(alloc);
+  r.status = ab_xstrdup(status);
+  r.threads = threads;
+  r.rep = 1;
+  r.ops_per_s = ops_per_s;
+  r.wall_s = wall;
+  r.peak_rss_kib = rss;
+  ab_rows_push(rows, &r);
+  ab_row_free(&r);
+}
+
+static void test_stat(void) {
+  double odd[] = {5, 1, 3};
+  ab_stat_t s = ab_stat_of(odd, 3);
+  EXPECT(s.n == 3);
+  EXPECT_NEAR(s.median, 3, 0);
+  EXPECT_NEAR(s.min, 1, 0);
+  EXPECT_NEAR(s.max, 5, 0);
+  double even[] = {4, NAN, 1, 2, 10};
+  s = ab_stat_of(even, 5);
+  EXPECT(s.n == 4);
+  EXPECT_NEAR(s.median, 3, 1e-12); /* mean of the middle two of 1 2 4 10 */
+  s = ab_stat_of(even, 0);
+  EXPECT(s.n == 0 && isnan(s.median));
+}
+
+static void test_ratios(void) {
+  ab_rows_t rows = {0};
+  /* glibc: 100, 120, 110 ops/s -> median 110; jemalloc: 220 twice and a crash. */
+  add_row(&rows, "w", "glibc", 2, "ok", 100, 1, 1000);
+  add_row(&rows, "w", "jemalloc", 2, "ok", 220, 1, 3000);
+  add_row(&rows, "w", "glibc", 2, "ok", 120, 1, 1000);
+  add_row(&rows, "w", "jemalloc", 2, "crash:SIGSEGV", 999999, 1, 1);
+  add_row(&rows, "w", "glibc", 2, "ok", 110, 1, 1400);
+  add_row(&rows, "w", "jemalloc", 2, "ok", 220, 1, 3000);
+  /* A real program: time is wall time. */
+  add_row(&rows, "prog", "glibc", 0, "ok", NAN, 2.0, 500);
+  add_row(&rows, "prog", "jemalloc", 0, "ok", NAN, 1.0, 400);
+  ab_summary_t s;
+  ab_summary_compute(&rows, &s);
+  EXPECT(s.n_cases == 2 && s.allocators.n == 2);
+  EXPECT_STR(s.allocators.v[0], "glibc");
+  const ab_group_t *g = ab_summary_group(&s, 0, 0), *j = ab_summary_group(&s, 0, 1);
+  EXPECT(g->runs == 3 && g->ok_runs == 3);
+  EXPECT(j->runs == 3 && j->ok_runs == 2); /* the crash is counted, not measured */
+  EXPECT_NEAR(g->ops_per_s.median, 110, 1e-9);
+  EXPECT_NEAR(j->ops_per_s.max, 220, 1e-9);
+  EXPECT_NEAR(g->peak_rss.median, 1000, 0);
+  /* jemalloc is 2x faster: time 0.5 of glibc, and it is the best. */
+  EXPECT_NEAR(j->time_vs_glibc, 0.5, 1e-9);
+  EXPECT_NEAR(j->time_vs_best, 1.0, 1e-9);
+  EXPECT_NEAR(g->time_vs_best, 2.0, 1e-9);
+  EXPECT_NEAR(j->rss_vs_glibc, 3.0, 1e-9);
+  EXPECT_NEAR(g->rss_vs_best, 1.0, 1e-9);
+  /* Spread of glibc's cost 1/100 .. 1/120 around 1/110. */
+  EXPECT_NEAR(g->spread, (1.0 / 100 - 1.0 / 120) * 110, 1e-9);
+  EXPECT(isnan(j->spread) == false);
+  EXPECT(ab_summary_best(&s, 0, false, NULL) == 1);
+  EXPECT(ab_summary_best(&s, 0, false, "jemalloc") == 0);
+  EXPECT(ab_summary_best(&s, 0, true, NULL) == 0);
+  const ab_group_t *pj = ab_summary_group(&s, 1, 1);
+  EXPECT_NEAR(pj->time_vs_glibc, 0.5, 1e-9);
+  EXPECT(ab_summary_find_case(&s, "w", "", "2") == 0);
+  EXPECT(ab_summary_find_case(&s, "prog", "", "") == 1);
+  EXPECT(ab_summary_find_case(&s, "w", "", "3") == -1);
+  ab_summary_free(&s);
+  ab_rows_free(&rows);
+}
+
+static void test_labels(void) {
+  ab_case_key_t a = {"churn64k", "--mode fixed", 2}, b = {"churn64k", "--mode=fixed", 2};
+  char *la = ab_case_label(&a), *sa = ab_case_slug(&a), *sb = ab_case_slug(&b);
+  EXPECT_STR(la, "churn64k --mode fixed t=2");
+  EXPECT(strncmp(sa, "churn64k_mode_fixed_t_2-", 24) == 0);
+  EXPECT(strcmp(sa, sb) != 0); /* same sanitised text, different cases */
+  EXPECT(strspn(sa, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+         strlen(sa));
+  free(la);
+  free(sa);
+  free(sb);
+}
+
+int main(void) {
+  test_stat();
+  test_ratios();
+  test_labels();
+  return TEST_RESULT();
+}
