@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 # harness and the tests call (hyperfine, gnuplot, valgrind, real programs).
 PKGS="cmake gcc make clang libclang-rt-14-dev valgrind hyperfine gnuplot-nox
       libjemalloc2 libtcmalloc-minimal4 libgoogle-perftools4 libmimalloc2.0
-      python3 xz-utils sqlite3 git procps"
+      python3 xz-utils sqlite3 git procps pkgconf redis-server redis-tools"
 
 missing=()
 for p in $PKGS; do
