@@ -19,7 +19,7 @@ static inline void *page_pop_fast(page_t *page) {
  * small path needs no saved registers. */
 static SA_NOINLINE void *malloc_medium(heap_t *heap, size_t size) {
   if (size <= MEDIUM_BLOCK_MAX) {
-    page_t *page = heap->pages[bin_of(size)].first;
+    page_t *page = heap->pages[bin_of_above_128(size)].first;
     void *p = page ? page_pop_fast(page) : NULL;
     if (SA_LIKELY(p != NULL)) return p;
   }
@@ -52,14 +52,10 @@ SA_API void *sa_calloc(size_t count, size_t size) {
   }
   heap_t *heap = sa_heap_tls;
   if (total <= DIRECT_MAX) {
-    page_t *page = heap->pages_direct[(total + BLOCK_ALIGN - 1) / BLOCK_ALIGN];
-    bool zero = page->free_is_zero;
-    block_t *b = page_pop_fast(page);
-    if (b != NULL) {
-      if (zero) b->next = NULL; /* fresh from a zero page: only the link is dirty */
-      else memset(b, 0, total);
-      return b;
-    }
+    /* Small blocks: zeroing up to 1 KiB costs less than tracking which
+     * blocks on a free list are still fresh from the OS. */
+    block_t *b = page_pop_fast(heap->pages_direct[(total + BLOCK_ALIGN - 1) / BLOCK_ALIGN]);
+    if (b != NULL) return memset(b, 0, total);
   }
   return malloc_generic(heap, total, true, 0);
 }

@@ -25,17 +25,8 @@ block_t *page_block_start(const page_t *page, const void *p) {
 /* Owner only, heap lock held. Counts nothing: the caller knows whether the
  * free was the owner's own or one it took over from the delayed list. */
 void free_local_block(heap_t *heap, page_t *page, block_t *block) {
-  if (page->flags.x.in_full) {
-    /* The page is about to leave the full queue for the head of its size
-     * queue: put the block where the fast path will find it at once
-     * (`free` is empty while a page is full). */
-    block->next = page->free;
-    page->free = block;
-    page->free_is_zero = 0;
-  } else {
-    block->next = page->local_free;
-    page->local_free = block;
-  }
+  block->next = page->free;
+  page->free = block;
   if (--page->used == 0) {
     if (page->flags.x.in_full || page->kind >= PAGE_LARGE) page_free(heap, page);
     else page_retire(heap, page);
@@ -174,9 +165,12 @@ SA_API void sa_free(void *p) {
   page_t *page = page_of(s, p);
   if (SA_LIKELY(atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self() &&
                 page->flags.full_aligned == 0)) {
+    /* Straight back onto `free`: the next malloc of this size reuses the
+     * block while it is still in cache, without a trip through the slow
+     * path to move local_free over (see free_local_block). */
     block_t *b = (block_t *)p;
-    b->next = page->local_free;
-    page->local_free = b;
+    b->next = page->free;
+    page->free = b;
     tl_local_frees++;
     if (SA_UNLIKELY(--page->used == 0)) free_page_emptied(page);
     return;

@@ -52,11 +52,15 @@
 #define BIN_QUEUES (BIN_MEDIUM_LAST + 3)
 #define BIN_MAX 144 /* bin of 16 MiB */
 
-static inline size_t bin_of(size_t size) {
-  if (size <= 128) return size == 0 ? 1 : (size + 15) >> 4;
+static inline size_t bin_of_above_128(size_t size) {
   size_t w = size - 1;
   size_t b = 63 - (size_t)__builtin_clzl(w); /* highest set bit, >= 7 */
   return 9 + (b - 7) * 8 + ((w >> (b - 3)) & 7);
+}
+
+static inline size_t bin_of(size_t size) {
+  if (size <= 128) return size == 0 ? 1 : (size + 15) >> 4;
+  return bin_of_above_128(size);
 }
 SA_INTERNAL size_t bin_block_size(size_t bin);
 
@@ -113,7 +117,6 @@ typedef struct page_s {
     uint8_t full_aligned; /* both flags at once: free's fast test */
   } flags;
   uint8_t is_zero;       /* memory of the page was zero when it was made */
-  uint8_t free_is_zero;  /* the blocks on `free` are fresh from a zero page */
   uint8_t retire_expire; /* countdown while retired (0: not retired) */
   uint16_t bin;          /* size bin (BIN_LARGE for large/huge) */
   uint32_t capacity;     /* blocks threaded so far */

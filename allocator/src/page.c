@@ -77,7 +77,6 @@ void page_collect(page_t *page) {
   if (page->free == NULL && page->local_free != NULL) {
     page->free = page->local_free;
     page->local_free = NULL;
-    page->free_is_zero = 0;
   }
 }
 
@@ -99,7 +98,6 @@ static void page_extend(page_t *page) {
   b->next = page->free;
   page->free = first;
   page->capacity += (uint32_t)n;
-  page->free_is_zero = page->is_zero;
 }
 
 /* ---- queue moves -------------------------------------------------------------- */
@@ -239,20 +237,28 @@ static page_t *page_fresh(heap_t *heap, size_t bin) {
   return page;
 }
 
-static page_t *page_queue_find_free(heap_t *heap, size_t bin) {
+/* *fresh tells whether the first block on the found page's free list was
+ * just threaded from a page whose memory was zero (calloc skips zeroing). */
+static page_t *page_queue_find_free(heap_t *heap, size_t bin, bool *fresh) {
   page_queue_t *q = &heap->pages[bin];
   page_t *page = q->first;
+  *fresh = false;
   while (page != NULL) {
     page_t *next = page->next;
     page_collect(page);
-    if (page->free == NULL && page->capacity < page->reserved) page_extend(page);
+    if (page->free == NULL && page->capacity < page->reserved) {
+      page_extend(page);
+      *fresh = page->is_zero;
+    }
     if (page->free != NULL) break;
     page_to_full(heap, page);
     page = next;
   }
   if (page == NULL) {
     page_collect_retired(heap, false);
-    return page_fresh(heap, bin);
+    page = page_fresh(heap, bin);
+    *fresh = page != NULL && page->is_zero;
+    return page;
   }
   page->retire_expire = 0;
   if (q->first != page) { /* the fast path serves the head of the queue */
@@ -262,12 +268,12 @@ static page_t *page_queue_find_free(heap_t *heap, size_t bin) {
   return page;
 }
 
-static void *page_pop(page_t *page, bool zero, size_t size) {
+static void *page_pop(page_t *page, bool zero, bool fresh, size_t size) {
   block_t *b = page->free;
   page->free = b->next;
   page->used++;
   if (zero) {
-    if (page->free_is_zero) b->next = NULL;
+    if (fresh) b->next = NULL; /* fresh from a zero page: only the link is dirty */
     else memset(b, 0, size);
   }
   return b;
@@ -311,9 +317,9 @@ static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignme
     page_t *page = malloc_large(heap, size);
     return page ? malloc_single_block(heap, page, zero, size) : NULL;
   }
-  size_t bin = bin_of(size);
-  page_t *page = page_queue_find_free(heap, bin);
-  return page ? page_pop(page, zero, size) : NULL;
+  bool fresh;
+  page_t *page = page_queue_find_free(heap, bin_of(size), &fresh);
+  return page ? page_pop(page, zero, fresh, size) : NULL;
 }
 
 /* The slow path. `alignment` > SLICE_SIZE asks for a huge segment whose block
