@@ -13,15 +13,24 @@ static const char *const ab_baseline_columns[] = {"workload", "params", "threads
 
 /* The noise each metric has on a shared 2-core machine: medians of five
  * 0.5 s runs move their same-run time ratios by up to ~25% from one check
- * to the next there, and peak RSS ratios of multithreaded runs by up to
- * ~20%; callgrind counts move only with the environment's size. */
-double ab_metric_default_tolerance(const char *metric) {
-  if (strncmp(metric, "time_", 5) == 0) return 30.0;
+ * to the next there when one thread runs, and by up to ~45% when two or
+ * more threads share the two cores (larson-server's ratio to the best peer
+ * went from 0.75 to 1.07 between two checks of one build); peak RSS ratios
+ * of multithreaded runs move by up to ~20%; callgrind counts move only
+ * with the environment's size. */
+double ab_metric_default_tolerance(const char *metric, int threads) {
+  if (strncmp(metric, "time_", 5) == 0) return threads > 1 ? 60.0 : 30.0;
   if (strncmp(metric, "rss_", 4) == 0) return 25.0;
   return 2.0;
 }
 
-bool ab_metric_is_info(const char *metric) { return strcmp(metric, "instructions_glibc") == 0; }
+/* glibc's own time for a multithreaded workload on two cores is bimodal
+ * (prodcons64k: 0.04 and 0.89 of segalloc's in two checks of one build),
+ * so segalloc's time ratio to it is shown but cannot gate; the ratio to
+ * the best peer does. */
+bool ab_metric_is_info(const char *metric, int threads) {
+  return strcmp(metric, "instructions_glibc") == 0 || (threads > 1 && strcmp(metric, "time_vs_glibc") == 0);
+}
 
 void ab_metrics_add(ab_metrics_t *m, const char *workload, const char *params, int threads,
                     const char *metric, double value, double tolerance_pct) {

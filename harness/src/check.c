@@ -34,7 +34,7 @@ static void ab_check_add_ratio(ab_metrics_t *now, const ab_case_key_t *k, const 
                                double x, double ref) {
   if (isnan(x) || isnan(ref) || ref <= 0) return;
   ab_metrics_add(now, k->workload, k->params, k->threads, metric, x / ref,
-                 ab_metric_default_tolerance(metric));
+                 ab_metric_default_tolerance(metric, k->threads));
 }
 
 void ab_check_ratios(const ab_summary_t *s, ab_metrics_t *now) {
@@ -52,7 +52,7 @@ void ab_check_ratios(const ab_summary_t *s, ab_metrics_t *now) {
 }
 
 ab_verdict_t ab_check_verdict(const ab_metric_t *base, const ab_metric_t *now, bool have_peers) {
-  if (ab_metric_is_info(base->metric)) return AB_VERDICT_INFO;
+  if (ab_metric_is_info(base->metric, base->threads)) return AB_VERDICT_INFO;
   if (!now)
     return strstr(base->metric, "best_peer") && !have_peers ? AB_VERDICT_SKIPPED
                                                             : AB_VERDICT_MISSING;
@@ -168,7 +168,7 @@ static int ab_check_callgrind(ab_session_t *s, ab_metrics_t *now, ab_err_t *err)
         continue;
       }
       ab_metrics_add(now, cs->key.workload, cs->key.params, 1, allocs[k][1], (double)ir,
-                     ab_metric_default_tolerance(allocs[k][1]));
+                     ab_metric_default_tolerance(allocs[k][1], 1));
     }
   return 0;
 }

@@ -9,7 +9,8 @@ enum {
   AB_OPT_SUITE = 256, AB_OPT_ALLOCATORS, AB_OPT_WORKLOADS, AB_OPT_REPS, AB_OPT_THREADS,
   AB_OPT_PIN, AB_OPT_OUT, AB_OPT_TIMEOUT, AB_OPT_SAMPLE_MS, AB_OPT_QUIET, AB_OPT_NO_PLOTS,
   AB_OPT_LIST, AB_OPT_CHECK, AB_OPT_UPDATE_BASELINE, AB_OPT_BASELINE, AB_OPT_REPORT, AB_OPT_ROOT,
-  AB_OPT_WORKLOAD_DIR, AB_OPT_SEGALLOC, AB_OPT_HELP, AB_OPT_VERSION,
+  AB_OPT_WORKLOAD_DIR, AB_OPT_SEGALLOC, AB_OPT_HELP, AB_OPT_VERSION, AB_OPT_HEAPMAP,
+  AB_OPT_HEAPMAP_INTERVAL, AB_OPT_HEAPMAP_RENDER,
 };
 
 static const struct option ab_cli_options[] = {
@@ -34,6 +35,9 @@ static const struct option ab_cli_options[] = {
     {"segalloc", required_argument, NULL, AB_OPT_SEGALLOC},
     {"help", no_argument, NULL, AB_OPT_HELP},
     {"version", no_argument, NULL, AB_OPT_VERSION},
+    {"heapmap", no_argument, NULL, AB_OPT_HEAPMAP},
+    {"heapmap-interval", required_argument, NULL, AB_OPT_HEAPMAP_INTERVAL},
+    {"heapmap-render", required_argument, NULL, AB_OPT_HEAPMAP_RENDER},
     {NULL, 0, NULL, 0},
 };
 
@@ -46,6 +50,8 @@ void ab_cli_usage(FILE *out) {
       "       allocbench --check[=BASELINE] [--update-baseline]   (smoke suite vs baseline)\n"
       "       allocbench --report DIR     (rebuild summary, report and plots of a run)\n"
       "       allocbench --list           (allocators, workloads and suites found)\n"
+      "       allocbench --heapmap [--heapmap-interval MS] [run flags]  (segalloc's heap map)\n"
+      "       allocbench --heapmap-render FILE [--out DIR]  (draw a SEGALLOC_MAP file)\n"
       "Allocators: glibc, jemalloc, tcmalloc, mimalloc, segalloc, or name=/path/lib.so.\n"
       "Other flags: --root DIR, --workload-dir DIR, --segalloc PATH, --baseline FILE.\n"
       "See harness/README.md.\n",
@@ -85,6 +91,8 @@ static int ab_cli_take(int id, const char *arg, ab_options_t *o, ab_err_t *err) 
   case AB_OPT_SEGALLOC: ab_cli_set(&o->segalloc, arg); return 0;
   case AB_OPT_BASELINE: ab_cli_set(&o->baseline, arg); return 0;
   case AB_OPT_REPORT: ab_cli_set(&o->report_dir, arg); return 0;
+  case AB_OPT_HEAPMAP_RENDER: ab_cli_set(&o->heapmap_render, arg); return 0;
+  case AB_OPT_HEAPMAP: o->heapmap = true; return 0;
   case AB_OPT_THREADS: return ab_cli_list("threads", arg, 1, 1024, &o->threads, &o->n_threads, err);
   case AB_OPT_PIN: return ab_cli_list("pin", arg, 0, 1023, &o->pin, &o->n_pin, err);
   case AB_OPT_QUIET: o->quiet = true; return 0;
@@ -104,6 +112,8 @@ static int ab_cli_take(int id, const char *arg, ab_options_t *o, ab_err_t *err) 
     return 0;
   case AB_OPT_TIMEOUT: return ab_cli_number("timeout", arg, 0.01, 86400, &o->timeout_s, err);
   case AB_OPT_SAMPLE_MS: return ab_cli_number("sample-ms", arg, 1, 10000, &o->sample_ms, err);
+  case AB_OPT_HEAPMAP_INTERVAL:
+    return ab_cli_number("heapmap-interval", arg, 0, 600000, &o->heapmap_interval_ms, err);
   }
   return ab_fail(err, "internal: unhandled option %d", id);
 }
@@ -113,11 +123,18 @@ static int ab_cli_conflicts(const ab_options_t *o, ab_err_t *err) {
     return ab_fail(err, "--report cannot be combined with --check or --list");
   if (o->check && o->list) return ab_fail(err, "--check cannot be combined with --list");
   if (o->check && o->out) return ab_fail(err, "--check writes under results/runs; drop --out");
+  if ((o->heapmap || o->heapmap_render) && (o->check || o->list || o->report_dir))
+    return ab_fail(err, "--heapmap and --heapmap-render cannot be combined with --check, --list "
+                        "or --report");
+  if (o->heapmap && o->heapmap_render)
+    return ab_fail(err, "--heapmap runs workloads and --heapmap-render draws a file: pick one");
+  if (o->heapmap_interval_ms >= 0 && !o->heapmap)
+    return ab_fail(err, "--heapmap-interval goes with --heapmap");
   return 0;
 }
 
 int ab_cli_parse(int argc, char **argv, ab_options_t *o, ab_err_t *err) {
-  *o = (ab_options_t){.sample_ms = 5};
+  *o = (ab_options_t){.sample_ms = 5, .heapmap_interval_ms = -1};
   opterr = 0;
   optind = 1;
   int id;
@@ -136,7 +153,8 @@ int ab_cli_parse(int argc, char **argv, ab_options_t *o, ab_err_t *err) {
 
 void ab_cli_free(ab_options_t *o) {
   char **strings[] = {&o->root, &o->suite, &o->allocators, &o->workloads, &o->out,
-                      &o->workload_dir, &o->segalloc, &o->baseline, &o->report_dir};
+                      &o->workload_dir, &o->segalloc, &o->baseline, &o->report_dir,
+                      &o->heapmap_render};
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
   free(o->threads);
   free(o->pin);

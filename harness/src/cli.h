@@ -25,6 +25,9 @@ typedef struct ab_options_s {
   char *segalloc;      /* NULL: $SEGALLOC_LIB or <exe dir>/../allocator/libsegalloc.so */
   char *baseline;      /* NULL: <root>/results/baseline.csv */
   char *report_dir;    /* --report DIR: rebuild summary, report and plots */
+  bool heapmap;        /* --heapmap: segalloc writes heap maps, drawn after the run */
+  double heapmap_interval_ms; /* ms between snapshots; -1: not given (100) */
+  char *heapmap_render; /* --heapmap-render FILE: draw a SEGALLOC_MAP file */
   bool quiet, no_plots, list, check, update_baseline, help, version;
 } ab_options_t;
 

@@ -12,6 +12,8 @@
 #include "bench.h"
 #include "check.h"
 #include "cli.h"
+#include "heapmap_render.h"
+#include "heapmap_run.h"
 #include "outputs.h"
 #include "session.h"
 #include "signals.h"
@@ -119,6 +121,10 @@ int main(int argc, char **argv) {
     if (code) fprintf(stderr, "allocbench: %s\n", err.msg);
   } else if (opt.check) {
     code = ab_check_main(&opt, command_line);
+  } else if (opt.heapmap_render) {
+    code = ab_heapmap_render_main(&opt);
+  } else if (opt.heapmap) {
+    code = ab_heapmap_run_main(&opt, command_line);
   } else {
     code = ab_main_run(&opt, command_line);
   }

@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "files.h"
+#include "heapmap_report.h"
 #include "series.h"
 #include "sysinfo.h"
 
@@ -309,6 +310,7 @@ static void ab_report_body(ab_buf_t *b, const ab_report_in_t *in) {
   ab_report_spread(b, s);
   ab_report_failures(b, in->rows);
   ab_report_plots(b, in->plots);
+  ab_heapmap_report(b, in->run_dir, s, in->plots);
   ab_report_machine(b, in);
 }
 

@@ -1,0 +1,97 @@
+/* allocbench: per-size-class table of a heap-map snapshot. */
+#include "heapmap_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int ab_heapmap_class_cmp(const void *a, const void *b) {
+  const ab_heapmap_class_t *x = a, *y = b;
+  if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+  return x->block_size < y->block_size ? -1 : x->block_size > y->block_size;
+}
+
+/* Adds class c into the sum: the "all" row. */
+static void ab_heapmap_class_merge(ab_heapmap_class_t *sum, const ab_heapmap_class_t *c) {
+  sum->pages += c->pages;
+  sum->slices += c->slices;
+  sum->reserved += c->reserved;
+  sum->used += c->used;
+  sum->thread_free += c->thread_free;
+  sum->unused_bytes += c->unused_bytes;
+  sum->tail_bytes += c->tail_bytes;
+}
+
+static void ab_heapmap_class_add(ab_heapmap_class_t *c, const ab_heapmap_span_t *sp) {
+  uint64_t span_bytes = (uint64_t)sp->slices * AB_HEAPMAP_SLICE_BYTES;
+  uint64_t block_bytes = (uint64_t)sp->reserved * sp->block_size;
+  c->pages++;
+  c->slices += sp->slices;
+  c->reserved += sp->reserved;
+  c->used += sp->used;
+  c->thread_free += sp->thread_free < sp->used ? sp->thread_free : sp->used;
+  if (sp->reserved > sp->used) c->unused_bytes += (uint64_t)(sp->reserved - sp->used) * sp->block_size;
+  if (span_bytes > block_bytes) c->tail_bytes += span_bytes - block_bytes;
+}
+
+size_t ab_heapmap_classes(const ab_heapmap_snapshot_t *snap, ab_heapmap_class_t **out) {
+  size_t n = 0;
+  *out = NULL;
+  for (size_t s = 0; s < snap->n_segments; s++)
+    for (size_t i = 0; i < snap->segments[s].n_spans; i++) {
+      const ab_heapmap_span_t *sp = &snap->segments[s].spans[i];
+      if (sp->state != AB_HEAPMAP_PAGE) continue;
+      size_t k = 0;
+      while (k < n && ((*out)[k].kind != sp->kind || (*out)[k].block_size != sp->block_size)) k++;
+      if (k == n) {
+        *out = ab_xrealloc(*out, (n + 1) * sizeof **out);
+        (*out)[n++] = (ab_heapmap_class_t){.kind = sp->kind, .block_size = sp->block_size};
+      }
+      ab_heapmap_class_add(&(*out)[k], sp);
+    }
+  if (n) qsort(*out, n, sizeof **out, ab_heapmap_class_cmp);
+  return n;
+}
+
+static void ab_heapmap_table_row(ab_buf_t *out, const char *size, const char *kind,
+                                 const ab_heapmap_class_t *c) {
+  char unused[32], tail[32];
+  ab_heapmap_bytes(c->unused_bytes, unused, sizeof unused);
+  ab_heapmap_bytes(c->tail_bytes, tail, sizeof tail);
+  double full = c->reserved ? 100.0 * (double)c->used / (double)c->reserved : 0;
+  ab_buf_printf(out, "| %s | %s | %zu | %llu | %llu / %llu | %.1f%% | %llu | %s | %s |\n", size,
+                kind, c->pages, (unsigned long long)c->slices, (unsigned long long)c->used,
+                (unsigned long long)c->reserved, full, (unsigned long long)c->thread_free, unused,
+                tail);
+}
+
+static void ab_heapmap_table_spans(const ab_heapmap_snapshot_t *snap, uint64_t unused,
+                                   ab_buf_t *out) {
+  ab_heapmap_totals_t t;
+  ab_heapmap_totals(snap, &t);
+  char free_b[32], purged[32], waste[32];
+  ab_heapmap_bytes(t.free_bytes, free_b, sizeof free_b);
+  ab_heapmap_bytes(t.purged_bytes, purged, sizeof purged);
+  ab_heapmap_bytes(unused + t.free_bytes, waste, sizeof waste);
+  ab_buf_printf(out,
+                "\nFree spans not purged: **%s** (held, may be resident). Purged spans: %s "
+                "(returned to the OS). Waste = unused blocks + free spans not purged = **%s**.\n",
+                free_b, purged, waste);
+}
+
+void ab_heapmap_table(const ab_heapmap_snapshot_t *snap, ab_buf_t *out) {
+  ab_heapmap_class_t *c;
+  size_t n = ab_heapmap_classes(snap, &c);
+  ab_buf_puts(out, "| block size | kind | pages | slices | blocks used / fit | fullness | in "
+                   "thread_free | unused blocks | page tails |\n|---:|---|---:|---:|---:|---:|---:|"
+                   "---:|---:|\n");
+  ab_heapmap_class_t all = {0};
+  for (size_t i = 0; i < n; i++) {
+    char size[32];
+    snprintf(size, sizeof size, "%llu", (unsigned long long)c[i].block_size);
+    ab_heapmap_table_row(out, size, ab_heapmap_kind_names[c[i].kind], &c[i]);
+    ab_heapmap_class_merge(&all, &c[i]);
+  }
+  ab_heapmap_table_row(out, "**all**", "", &all);
+  ab_heapmap_table_spans(snap, all.unused_bytes, out);
+  free(c);
+}

@@ -1,0 +1,27 @@
+/* allocbench: where the memory of a heap-map snapshot is, per size class
+ * (page kind and block size), as a Markdown table: pages, slices, blocks
+ * used of those that fit, fullness, blocks in thread_free, and the waste:
+ * bytes of blocks that fit but are not used, and the page tail (span bytes
+ * past the last block: address space, resident only if touched); then the
+ * free spans not purged (held, may be resident) and the purged ones. */
+#ifndef AB_HEAPMAP_TABLE_H
+#define AB_HEAPMAP_TABLE_H
+
+#include "heapmap.h"
+
+/* One size class of a snapshot, summed over its pages. */
+typedef struct ab_heapmap_class_s {
+  ab_heapmap_kind_t kind;
+  uint64_t block_size;
+  size_t pages;
+  uint64_t slices, reserved, used, thread_free;
+  uint64_t unused_bytes, tail_bytes;
+} ab_heapmap_class_t;
+
+/* The size classes of a snapshot, by kind then block size. */
+size_t ab_heapmap_classes(const ab_heapmap_snapshot_t *snap, ab_heapmap_class_t **out);
+
+/* Appends the table of one snapshot, with the free-span lines under it. */
+void ab_heapmap_table(const ab_heapmap_snapshot_t *snap, ab_buf_t *out);
+
+#endif
