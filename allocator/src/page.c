@@ -202,9 +202,13 @@ size_t page_stride(size_t bs) {
   return bs > SMALL_BLOCK_MAX && bs % 4096 == 0 ? bs + 64 : bs;
 }
 
+/* Medium pages hold at least 8 blocks up to 64 KiB and 4 above (up to
+ * 128 KiB: sizes around 64 KiB, 48-80 KiB, stay on the fast path instead
+ * of taking a span each). */
 static size_t page_slices(size_t stride) {
   if (stride <= SMALL_BLOCK_MAX) return SMALL_PAGE_SLICES;
-  size_t need = 8 * stride + 8 * 9 * 64; /* 8 blocks and the largest colour */
+  size_t blocks = stride <= 64 * 1024 + 64 ? 8 : 4;
+  size_t need = blocks * stride + 8 * 9 * 64; /* the blocks and the largest colour */
   size_t slices = MEDIUM_PAGE_SLICES;
   while ((slices << SLICE_SHIFT) < need) slices++;
   return slices;

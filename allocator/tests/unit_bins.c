@@ -21,9 +21,11 @@ int main(void) {
   for (size_t n = 1; n <= ((size_t)1 << 20); n++) check_size(n, &prev);
   for (size_t n = ((size_t)1 << 20) + 1; n <= ((size_t)16 << 20); n += 4093) check_size(n, &prev);
   check_size((size_t)16 << 20, &prev);
-  EXPECT(bin_of(64 * 1024) == BIN_MEDIUM_LAST, "64 KiB is bin %zu", bin_of(64 * 1024));
+  EXPECT(bin_of(128 * 1024) == BIN_MEDIUM_LAST, "128 KiB is bin %zu", bin_of(128 * 1024));
+  EXPECT(bin_block_size(bin_of(64 * 1024)) == 64 * 1024, "64 KiB has a bin of its own");
   EXPECT(bin_of((size_t)16 << 20) == BIN_MAX, "16 MiB is bin %zu", bin_of((size_t)16 << 20));
-  EXPECT(bin_block_size(BIN_MEDIUM_LAST) == 64 * 1024, "last medium bin holds %zu", bin_block_size(BIN_MEDIUM_LAST));
+  EXPECT(bin_block_size(BIN_MEDIUM_LAST) == MEDIUM_BLOCK_MAX, "last medium bin holds %zu",
+         bin_block_size(BIN_MEDIUM_LAST));
   for (size_t n = 1; n <= SPAN_BINS * 16 && n <= SLICES_PER_SEGMENT; n++) {
     size_t b = span_bin(n);
     EXPECT(b >= 1 && b < SPAN_BINS, "span of %zu slices in bin %zu", n, b);
