@@ -30,12 +30,36 @@ static void *os_mmap(size_t size) {
   return p == MAP_FAILED ? NULL : p;
 }
 
-/* Map size bytes aligned to `alignment`: ask for size + alignment and trim
- * both ends, so the kernel never sees a hint it may ignore. */
+/* Where the next aligned mapping is tried first: just below the last one,
+ * since the kernel hands out addresses top-down. */
+static _Atomic uintptr_t aligned_hint;
+
+/* Tries the hinted address: most mappings come back exactly there, already
+ * aligned, so the address space needed is size, not size + alignment (which
+ * matters under `ulimit -v`). */
+static void *os_reserve_at_hint(size_t size, size_t alignment) {
+  uintptr_t hint = atomic_load_explicit(&aligned_hint, memory_order_relaxed);
+  if (hint < size + alignment) return NULL;
+  uintptr_t want = (hint - size) & ~(uintptr_t)(alignment - 1);
+  void *p = mmap((void *)want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  if ((uintptr_t)p == want) return p;
+  munmap(p, size);
+  return NULL;
+}
+
+/* Map size bytes aligned to `alignment`: at the hint when it is free, else
+ * ask for size + alignment and trim both ends. */
 void *os_reserve_aligned(size_t size, size_t alignment) {
   if (size + alignment < size) {
     errno = ENOMEM;
     return NULL;
+  }
+  uint8_t *at = os_reserve_at_hint(size, alignment);
+  if (at != NULL) {
+    atomic_store_explicit(&aligned_hint, (uintptr_t)at, memory_order_relaxed);
+    stat_add(STAT_RESERVED, (int64_t)size);
+    return at;
   }
   uint8_t *raw = os_mmap(size + alignment);
   if (raw == NULL) {
@@ -47,6 +71,7 @@ void *os_reserve_aligned(size_t size, size_t alignment) {
   size_t tail = alignment - head;
   if (head) munmap(raw, head);
   if (tail) munmap(aligned + size, tail);
+  atomic_store_explicit(&aligned_hint, (uintptr_t)aligned, memory_order_relaxed);
   stat_add(STAT_RESERVED, (int64_t)size);
   return aligned;
 }

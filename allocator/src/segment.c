@@ -231,6 +231,17 @@ void segment_unlink(heap_t *heap, segment_t *s) {
 }
 
 /* ---- normal segments ------------------------------------------------------- */
+
+/* Cached segments still hold address space: under an address-space limit
+ * (ulimit -v) they are what stands between a failed mapping and a good one. */
+static segment_t *segment_os_reserve(size_t size) {
+  segment_t *s = os_reserve_aligned(size, SEGMENT_SIZE);
+  if (s == NULL) {
+    segment_cache_collect(true);
+    s = os_reserve_aligned(size, SEGMENT_SIZE);
+  }
+  return s;
+}
 static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, size_t entries, bool fresh) {
   /* A fresh mapping is zero; a cached one keeps its masks (purged) but
    * everything else is reset. */
@@ -256,7 +267,7 @@ static segment_t *segment_alloc(heap_t *heap) {
   segment_t *s = segment_cache_pop();
   bool fresh = s == NULL;
   if (fresh) {
-    s = os_reserve_aligned(SEGMENT_SIZE, SEGMENT_SIZE);
+    s = segment_os_reserve(SEGMENT_SIZE);
     if (s == NULL) return NULL;
   }
   segment_init_header(s, SEGMENT_SIZE, SEGMENT_NORMAL, SLICES_PER_SEGMENT, fresh);
@@ -367,7 +378,7 @@ page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment) {
     errno = ENOMEM;
     return NULL;
   }
-  segment_t *s = os_reserve_aligned(map, SEGMENT_SIZE);
+  segment_t *s = segment_os_reserve(map);
   if (s == NULL) return NULL;
   size_t first = offset >> SLICE_SHIFT;
   size_t slices = (map - offset) >> SLICE_SHIFT;
