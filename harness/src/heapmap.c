@@ -136,7 +136,8 @@ static int ab_heapmap_row(const ab_heapmap_loader_t *l, const ab_strv_t *f, ab_h
   if (f->n < AB_HM_NCOLS)
     return ab_fail(err, "%s:%ld: %zu fields, expected %d", l->path, l->line, f->n, AB_HM_NCOLS);
   const char *t = f->v[l->col[AB_HM_TIME]];
-  if (!ab_parse_double(t, &r->time_ms) || r->time_ms < 0) return ab_heapmap_bad(l, err, "time_ms", t);
+  if (!ab_parse_double(t, &r->time_ms) || r->time_ms < 0)
+    return ab_heapmap_bad(l, err, "time_ms", t);
   if (ab_heapmap_row_place(l, f, r, err) < 0 || ab_heapmap_row_state(l, f, r, err) < 0) return -1;
   return ab_heapmap_row_counts(l, f, r, err);
 }
@@ -193,7 +194,11 @@ static int ab_heapmap_add(ab_heapmap_loader_t *l, const ab_heapmap_row_t *r, ab_
       return ab_fail(err, "%s:%ld: span at slice %u overlaps the span at slices %u-%u", l->path,
                      l->line, r->span.first_slice, last->first_slice,
                      last->first_slice + last->slices - 1);
-    seg->owner_changed |= r->owner != seg->owner;
+    if (r->owner != seg->owner) { /* it changed hands mid-walk: keep the newest */
+      seg->owner_changed = true;
+      seg->owner = r->owner;
+      seg->thread = r->owner ? ab_heapmap_number(&l->owners, &l->n_owners, r->owner) : 0;
+    }
   }
   seg->spans = ab_xrealloc(seg->spans, (seg->n_spans + 1) * sizeof *seg->spans);
   seg->spans[seg->n_spans++] = r->span;
@@ -226,7 +231,10 @@ static int ab_heapmap_read(ab_heapmap_loader_t *l, ab_csv_reader_t *rd, ab_err_t
 int ab_heapmap_load(const char *path, ab_heapmap_t *map, ab_err_t *err) {
   *map = (ab_heapmap_t){.path = ab_xstrdup(path)};
   ab_csv_reader_t rd;
-  if (ab_csv_reader_open(&rd, path, err) < 0) return -1;
+  if (ab_csv_reader_open(&rd, path, err) < 0) {
+    ab_heapmap_free(map);
+    return -1;
+  }
   ab_heapmap_loader_t l = {.map = map, .path = path};
   int rc = ab_heapmap_read(&l, &rd, err);
   map->n_threads = l.n_owners;
@@ -270,7 +278,8 @@ static void ab_heapmap_add_span(const ab_heapmap_span_t *sp, ab_heapmap_totals_t
   t->used_bytes += (uint64_t)sp->used * sp->block_size;
   t->thread_free_bytes += (uint64_t)(sp->thread_free < sp->used ? sp->thread_free : sp->used) *
                           sp->block_size;
-  if (sp->reserved > sp->used) t->unused_bytes += (uint64_t)(sp->reserved - sp->used) * sp->block_size;
+  if (sp->reserved > sp->used)
+    t->unused_bytes += (uint64_t)(sp->reserved - sp->used) * sp->block_size;
 }
 
 void ab_heapmap_totals(const ab_heapmap_snapshot_t *snap, ab_heapmap_totals_t *t) {
@@ -284,17 +293,15 @@ void ab_heapmap_totals(const ab_heapmap_snapshot_t *snap, ab_heapmap_totals_t *t
   }
 }
 
-uint64_t ab_heapmap_held_bytes(const ab_heapmap_totals_t *t) { return t->page_bytes + t->free_bytes; }
-
 size_t ab_heapmap_peak(const ab_heapmap_t *map) {
   size_t best = 0;
   uint64_t most = 0;
   for (size_t i = 0; i < map->n_snaps; i++) {
     ab_heapmap_totals_t t;
     ab_heapmap_totals(&map->snaps[i], &t);
-    if (i == 0 || ab_heapmap_held_bytes(&t) > most) {
+    if (i == 0 || t.page_bytes >= most) { /* ties: the later one */
       best = i;
-      most = ab_heapmap_held_bytes(&t);
+      most = t.page_bytes;
     }
   }
   return best;

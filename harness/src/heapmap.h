@@ -38,7 +38,7 @@ typedef struct ab_heapmap_span_s {
 } ab_heapmap_span_t;
 
 typedef struct ab_heapmap_segment_s {
-  uint64_t address, owner; /* owner as read with the first span; 0: none */
+  uint64_t address, owner; /* owner as read with the last span; 0: none */
   bool owner_changed;      /* spans read different owners: it changed hands mid-walk */
   size_t slices;           /* 512 for a normal segment, more for a huge one */
   size_t number;           /* 1, 2, ..: per address, in order of first appearance in the file */
@@ -85,16 +85,19 @@ uint32_t ab_heapmap_live(const ab_heapmap_span_t *sp);
 typedef struct ab_heapmap_totals_s {
   size_t segments, abandoned, cached;
   size_t pages[AB_HEAPMAP_PAGE_KINDS];
-  uint64_t page_bytes, free_bytes, purged_bytes; /* spans by state */
+  /* Spans by state. A span is "free" (not "purged") when any one of its
+   * slices is still unpurged, so free_bytes is an upper bound of what free
+   * spans keep resident. */
+  uint64_t page_bytes, free_bytes, purged_bytes;
   uint64_t used_bytes;        /* used blocks x block size (thread_free included) */
   uint64_t thread_free_bytes; /* blocks freed by other threads, not yet collected */
   uint64_t unused_bytes;      /* blocks that fit in pages but are not used */
 } ab_heapmap_totals_t;
 
 void ab_heapmap_totals(const ab_heapmap_snapshot_t *snap, ab_heapmap_totals_t *t);
-/* Bytes segalloc holds that may be resident: pages and free spans not purged. */
-uint64_t ab_heapmap_held_bytes(const ab_heapmap_totals_t *t);
-/* The snapshot holding the most (first of equals): the peak of the map. */
+/* The snapshot with the most bytes in pages (the last of equals): the peak
+ * of the map. Pages, not free spans, because a free span's bytes are only
+ * an upper bound (see above). */
 size_t ab_heapmap_peak(const ab_heapmap_t *map);
 
 /* Path of a snapshot's picture relative to the folder holding heapmap/:

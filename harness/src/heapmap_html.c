@@ -28,7 +28,11 @@ static const char ab_heapmap_html_script[] =
     "      if (i === at) return;\n"
     "      at = i;\n"
     "      var src = 'heapmap/' + map.name + '/' + pad(i) + '.svg';\n"
-    "      pic.setAttribute('data', src);\n"
+    "      /* a new <object>: some browsers do not reload one whose data changes */\n"
+    "      var next = pic.cloneNode(false);\n"
+    "      next.setAttribute('data', src);\n"
+    "      pic.parentNode.replaceChild(next, pic);\n"
+    "      pic = next;\n"
     "      link.setAttribute('href', src);\n"
     "      slider.value = i;\n"
     "      where.textContent = 'snapshot ' + (i + 1) + ' of ' + map.times.length + ', t = ' +\n"
@@ -44,10 +48,13 @@ static const char ab_heapmap_html_script[] =
     "      }, 400);\n"
     "    }\n"
     "    var step = {first: function () { show(0); }, prev: function () { show(at - 1); },\n"
-    "      next: function () { show(at + 1); }, last: function () { show(map.times.length - 1); },\n"
+    "      next: function () { show(at + 1); },\n"
+    "      last: function () { show(map.times.length - 1); },\n"
     "      peak: function () { show(map.peak); }};\n"
     "    Object.keys(step).forEach(function (k) {\n"
-    "      sec.querySelector('.' + k).onclick = function () { stop(); current = api; step[k](); };\n"
+    "      sec.querySelector('.' + k).onclick = function () {\n"
+    "        stop(); current = api; step[k]();\n"
+    "      };\n"
     "    });\n"
     "    play.onclick = function () { current = api; toggle(); };\n"
     "    slider.oninput = function () { stop(); current = api; show(+slider.value); };\n"
@@ -88,7 +95,8 @@ static void ab_heapmap_html_section(const ab_heapmap_t *m, size_t index, ab_buf_
 static void ab_heapmap_html_data(const ab_heapmap_t *maps, size_t n, ab_buf_t *out) {
   ab_buf_puts(out, "<script>\nvar heapmaps = [\n");
   for (size_t i = 0; i < n; i++) {
-    ab_buf_printf(out, "  {name: \"%s\", peak: %zu, times: [", maps[i].name, ab_heapmap_peak(&maps[i]));
+    ab_buf_printf(out, "  {name: \"%s\", peak: %zu, times: [", maps[i].name,
+                  ab_heapmap_peak(&maps[i]));
     for (size_t s = 0; s < maps[i].n_snaps; s++)
       ab_buf_printf(out, "%s%.0f", s ? ", " : "", maps[i].snaps[s].time_ms);
     ab_buf_puts(out, "]},\n");
@@ -97,7 +105,8 @@ static void ab_heapmap_html_data(const ab_heapmap_t *maps, size_t n, ab_buf_t *o
 }
 
 void ab_heapmap_html(const ab_heapmap_t *maps, size_t n, const char *title, ab_buf_t *out) {
-  ab_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+  ab_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<title>");
   ab_heapmap_escape(out, title);
   ab_buf_printf(out, "</title>\n%s</head>\n<body>\n<h1>", ab_heapmap_html_style);
   ab_heapmap_escape(out, title);

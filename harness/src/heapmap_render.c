@@ -78,7 +78,8 @@ static void ab_heapmap_render_md_snapshot(const ab_heapmap_t *m, size_t i, const
 static void ab_heapmap_render_md_map(const char *dir, const ab_heapmap_t *m, ab_buf_t *b) {
   size_t dlen = strlen(dir), last = m->n_snaps - 1, peak = ab_heapmap_peak(m);
   /* The data file relative to this page when it lies in the folder. */
-  const char *data = !strncmp(m->path, dir, dlen) && m->path[dlen] == '/' ? m->path + dlen + 1 : m->path;
+  bool inside = !strncmp(m->path, dir, dlen) && m->path[dlen] == '/';
+  const char *data = inside ? m->path + dlen + 1 : m->path;
   ab_buf_puts(b, "## ");
   ab_buf_puts(b, m->title ? m->title : m->name);
   ab_buf_printf(b, "\n\n%zu snapshots from t = 0 to %.0f ms (time from the first snapshot), "
@@ -94,12 +95,13 @@ static int ab_heapmap_render_md(const char *dir, const ab_heapmap_t *maps, size_
   ab_buf_t b = {0};
   ab_buf_printf(&b, "# %s\n\nSnapshots of segalloc's heap (SEGALLOC_MAP). Step through all of "
                     "them in [heapmap.html](heapmap.html). Per map: the last snapshot and the "
-                    "peak (the most bytes held in pages and free spans not purged).\n\n"
-                    "In the tables, *fullness* is used blocks over blocks that fit; *used* counts "
-                    "the blocks waiting in thread_free (freed by another thread, not yet "
-                    "collected by the owner); *unused blocks* are the bytes of blocks that fit "
-                    "but are not used; *page tails* are the bytes of a page's span past its last "
-                    "block (address space, resident only if touched).\n\n",
+                    "peak (the most bytes in pages).\n\n"
+                    "In the tables, *fullness* is the bytes of used blocks over those of "
+                    "blocks that fit; *used* counts the blocks waiting in thread_free (freed by "
+                    "another thread, not yet collected by the owner); *unused blocks* are the "
+                    "bytes of blocks that fit but are not used; *page tails* are the bytes of a "
+                    "page's span past its last block (address space, resident only if "
+                    "touched).\n\n",
                 title);
   for (size_t i = 0; i < n; i++) ab_heapmap_render_md_map(dir, &maps[i], &b);
   char *path = ab_xasprintf("%s/heapmap.md", dir);

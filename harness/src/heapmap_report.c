@@ -6,14 +6,14 @@
 #include "files.h"
 #include "heapmap.h"
 
-/* One picture cell: the snapshot and what segalloc held then. */
+/* One picture cell: the snapshot and the bytes in pages then. */
 static void ab_heapmap_report_cell(ab_buf_t *b, const ab_heapmap_t *m, size_t i, const char *what) {
-  char *pic = ab_heapmap_picture(m, i, "svg"), held[32];
+  char *pic = ab_heapmap_picture(m, i, "svg"), pages[32];
   ab_heapmap_totals_t t;
   ab_heapmap_totals(&m->snaps[i], &t);
-  ab_heapmap_bytes(ab_heapmap_held_bytes(&t), held, sizeof held);
-  ab_buf_printf(b, " ![segalloc %s](%s)<br>t = %.0f ms, held %s |", what, pic, m->snaps[i].time_ms,
-                held);
+  ab_heapmap_bytes(t.page_bytes, pages, sizeof pages);
+  ab_buf_printf(b, " ![segalloc %s](%s)<br>t = %.0f ms, %s in pages |", what, pic,
+                m->snaps[i].time_ms, pages);
   free(pic);
 }
 
@@ -64,8 +64,8 @@ void ab_heapmap_report(ab_buf_t *b, const char *run_dir, const ab_summary_t *s,
       ab_buf_puts(b, "## segalloc's heap map\n\nWhat segalloc's memory is made of, from the "
                      "snapshots its first run of each case wrote (SEGALLOC_MAP): one row per "
                      "32 MiB segment, its 64 KiB slices coloured by state (free, purged, small, "
-                     "medium, large or huge page) with each page filled to its used blocks. "
-                     "*Held* is pages plus free spans not purged: what can be resident. Step "
+                     "medium, large or huge page) with each page filled to its used blocks; the "
+                     "peak is the snapshot with the most bytes in pages. Step "
                      "through every snapshot in [heapmap.html](heapmap.html); per-size-class "
                      "tables in [heapmap.md](heapmap.md). Snapshot times count from the first "
                      "snapshot, RSS times from the start of the run.\n\n"

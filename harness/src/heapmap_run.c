@@ -52,7 +52,8 @@ static int ab_heapmap_run_measure(ab_session_t *s, double interval_ms, ab_err_t 
     free(map);
   }
   free(only);
-  if (rc == 0 && !s->stop_signal && s->reps > 1) rc = ab_bench_execute_reps(s, NULL, 2, s->reps, err);
+  if (rc == 0 && !s->stop_signal && s->reps > 1)
+    rc = ab_bench_execute_reps(s, NULL, 2, s->reps, err);
   return rc;
 }
 
@@ -63,7 +64,8 @@ static bool ab_heapmap_run_draw(ab_session_t *s) {
   size_t n = 0;
   for (size_t c = 0; c < s->n_cases; c++) {
     char *path = ab_heapmap_run_map_path(s, &s->cases[c]);
-    if (ab_file_exists(path)) src[n++] = (ab_heapmap_source_t){path, s->cases[c].slug, s->cases[c].label};
+    if (ab_file_exists(path))
+      src[n++] = (ab_heapmap_source_t){path, s->cases[c].slug, s->cases[c].label};
     else ab_warn("no heap map for %s: segalloc's run did not write one; see %s/stderr.log",
                  s->cases[c].label, s->run_dir);
     ab_strv_push_owned(&paths, path);

@@ -7,17 +7,21 @@
 
 /* Geometry, in pixels: a 512-slice segment gets 2 px per slice. */
 enum {
-  AB_SVG_PAD = 12, AB_SVG_LABEL_W = 230, AB_SVG_BAR_W = 1024, AB_SVG_ROW_H = 14,
-  AB_SVG_ROW_PITCH = 20, AB_SVG_TOP = 84, AB_SVG_LEGEND_H = 82,
+  AB_SVG_PAD = 12, AB_SVG_LABEL_W = 230, AB_SVG_BAR_W = 1024, AB_SVG_ROW_H = 18,
+  AB_SVG_ROW_PITCH = 24, AB_SVG_TOP = 84, AB_SVG_LEGEND_H = 82,
 };
 #define AB_SVG_X0 (AB_SVG_PAD + AB_SVG_LABEL_W)
-#define AB_SVG_WIDTH (AB_SVG_X0 + AB_SVG_BAR_W + AB_SVG_PAD)
+#define AB_SVG_WIDTH (AB_SVG_X0 + AB_SVG_BAR_W + 3 * AB_SVG_PAD) /* room for "32 MiB" */
 
 /* One hue per page kind (small, medium, large, huge), distinct for most
- * colour-blind readers too; free and purged spans are grey and white. */
+ * colour-blind readers too; free and purged spans are grey and white. The
+ * pale tint (35% of the hue on white) is written out rather than drawn with
+ * fill-opacity, which ImageMagick's own SVG renderer ignores. */
 static const char *const ab_svg_kind_colour[AB_HEAPMAP_PAGE_KINDS] = {"#4e79a7", "#59a14f",
                                                                       "#f28e2b", "#b07aa1"};
-#define AB_SVG_FREE "#c8c8c8"
+static const char *const ab_svg_kind_pale[AB_HEAPMAP_PAGE_KINDS] = {"#c1d0e0", "#c5dec1",
+                                                                    "#fad7b5", "#e3d0de"};
+#define AB_SVG_FREE "#a3a3a3" /* darker than any pale (empty) page */
 #define AB_SVG_PURGED "#ffffff"
 #define AB_SVG_HEADER "#444444"
 #define AB_SVG_THREAD_FREE "#e15759"
@@ -30,8 +34,7 @@ typedef struct ab_svg_s {
 
 static void ab_svg_title(ab_svg_t *v, const ab_heapmap_totals_t *t) {
   const ab_heapmap_snapshot_t *s = &v->map->snaps[v->snap];
-  char held[32], pages[32], free_b[32], purged[32], used[32], tf[32], unused[32];
-  ab_heapmap_bytes(ab_heapmap_held_bytes(t), held, sizeof held);
+  char pages[32], free_b[32], purged[32], used[32], tf[32], unused[32];
   ab_heapmap_bytes(t->page_bytes, pages, sizeof pages);
   ab_heapmap_bytes(t->free_bytes, free_b, sizeof free_b);
   ab_heapmap_bytes(t->purged_bytes, purged, sizeof purged);
@@ -48,10 +51,10 @@ static void ab_svg_title(ab_svg_t *v, const ab_heapmap_totals_t *t) {
                 AB_SVG_PAD, t->segments, t->abandoned, t->cached, t->pages[0], t->pages[1],
                 t->pages[2], t->pages[3]);
   ab_buf_printf(v->out,
-                "<text x=\"%d\" y=\"58\">held %s (pages %s + free spans %s) · purged %s · in "
+                "<text x=\"%d\" y=\"58\">in pages %s · free spans %s · purged %s · in "
                 "blocks: %s used (%s of it freed by other threads, in thread_free), %s unused"
                 "</text>\n",
-                AB_SVG_PAD, held, pages, free_b, purged, used, tf, unused);
+                AB_SVG_PAD, pages, free_b, purged, used, tf, unused);
 }
 
 /* Offsets along a 32 MiB segment, every 4 MiB. */
@@ -60,14 +63,16 @@ static void ab_svg_axis(ab_svg_t *v, int rows_bottom) {
     double x = AB_SVG_X0 + k * AB_SVG_BAR_W / 8.0;
     ab_buf_printf(v->out,
                   "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#dddddd\"/>"
-                  "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"small\">%d MiB</text>\n",
+                  "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%d MiB</text>\n",
                   x, AB_SVG_TOP - 6, x, rows_bottom, x, AB_SVG_TOP - 10, k * 4);
   }
 }
 
 static void ab_svg_rect(ab_buf_t *out, const char *cls, double x, double y, double w, double h,
                         const char *fill, const char *extra) {
-  ab_buf_printf(out, "<rect class=\"%s\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+  /* One decimal is a tenth of a pixel: all the precision a picture shows,
+   * and pictures of busy heaps stay small. */
+  ab_buf_printf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                      "fill=\"%s\"%s/>", cls, x, y, w, h, fill, extra);
 }
 
@@ -76,25 +81,23 @@ static void ab_svg_span_tooltip(ab_buf_t *out, const ab_heapmap_segment_t *seg,
                                 const ab_heapmap_span_t *sp) {
   char size[32];
   ab_heapmap_bytes((uint64_t)sp->slices * AB_HEAPMAP_SLICE_BYTES, size, sizeof size);
-  ab_buf_printf(out, "<title>segment %zu, slices %u-%u (%s): ", seg->number, sp->first_slice,
+  ab_buf_printf(out, "<title>seg %zu, slices %u-%u (%s): ", seg->number, sp->first_slice,
                 sp->first_slice + sp->slices - 1, size);
   if (sp->state == AB_HEAPMAP_PAGE)
-    ab_buf_printf(out, "%s page of %llu-byte blocks: %u used of %u that fit (%u made), %u of "
-                       "them in thread_free",
+    ab_buf_printf(out, "%s page, %llu B blocks, %u used of %u (%u made), %u in thread_free",
                   ab_heapmap_kind_names[sp->kind], (unsigned long long)sp->block_size, sp->used,
                   sp->reserved, sp->capacity, sp->thread_free);
   else
-    ab_buf_puts(out, sp->state == AB_HEAPMAP_FREE ? "free, not purged (may be resident)"
-                                                  : "free and purged (returned to the OS)");
+    ab_buf_puts(out, sp->state == AB_HEAPMAP_FREE ? "free, not purged" : "purged");
   ab_buf_puts(out, "</title>");
 }
 
 /* The pale page, its level of live blocks and the thread_free part above. */
 static void ab_svg_page(ab_buf_t *out, const ab_heapmap_span_t *sp, double x, double y, double w) {
-  const char *colour = ab_svg_kind_colour[sp->kind];
+  const char *colour = ab_svg_kind_colour[sp->kind], *pale = ab_svg_kind_pale[sp->kind];
   char cls[32];
   snprintf(cls, sizeof cls, "span %s", ab_heapmap_kind_names[sp->kind]);
-  ab_svg_rect(out, cls, x, y, w, AB_SVG_ROW_H, colour, " fill-opacity=\"0.3\"");
+  ab_svg_rect(out, cls, x, y, w, AB_SVG_ROW_H, pale, "");
   double fit = sp->reserved ? sp->reserved : 1; /* counts are read live: clamp to the page */
   double live = ab_heapmap_live(sp) / fit, tf = (sp->used - ab_heapmap_live(sp)) / fit;
   if (live > 1) live = 1;
@@ -113,7 +116,8 @@ static void ab_svg_span(ab_svg_t *v, const ab_heapmap_segment_t *seg, const ab_h
   ab_buf_puts(v->out, "<g>");
   ab_svg_span_tooltip(v->out, seg, sp);
   if (sp->state == AB_HEAPMAP_PAGE) ab_svg_page(v->out, sp, x, y, w);
-  else if (sp->state == AB_HEAPMAP_FREE) ab_svg_rect(v->out, "span free", x, y, w, AB_SVG_ROW_H, AB_SVG_FREE, "");
+  else if (sp->state == AB_HEAPMAP_FREE)
+    ab_svg_rect(v->out, "span free", x, y, w, AB_SVG_ROW_H, AB_SVG_FREE, "");
   else
     ab_svg_rect(v->out, "span purged", x, y, w, AB_SVG_ROW_H, AB_SVG_PURGED,
                 " stroke=\"#bbbbbb\" stroke-width=\"0.5\"");
@@ -121,7 +125,7 @@ static void ab_svg_span(ab_svg_t *v, const ab_heapmap_segment_t *seg, const ab_h
 }
 
 static void ab_svg_label(ab_svg_t *v, const ab_heapmap_segment_t *seg, size_t number, double y) {
-  ab_buf_printf(v->out, "<text x=\"%d\" y=\"%.1f\" class=\"label\">", AB_SVG_PAD, y + 11);
+  ab_buf_printf(v->out, "<text x=\"%d\" y=\"%.1f\" class=\"label\">", AB_SVG_PAD, y + 13);
   if (!seg) {
     ab_buf_printf(v->out, "seg %zu · not mapped</text>\n", number);
     return;
@@ -145,7 +149,8 @@ static void ab_svg_row(ab_svg_t *v, const ab_heapmap_segment_t *seg, size_t numb
   if (!seg) {
     ab_buf_printf(v->out, "<line class=\"unmapped\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
                           "stroke=\"#bbbbbb\" stroke-dasharray=\"4 4\"/>\n",
-                  AB_SVG_X0, y + AB_SVG_ROW_H / 2.0, AB_SVG_X0 + AB_SVG_BAR_W, y + AB_SVG_ROW_H / 2.0);
+                  AB_SVG_X0, y + AB_SVG_ROW_H / 2.0, AB_SVG_X0 + AB_SVG_BAR_W,
+                  y + AB_SVG_ROW_H / 2.0);
     return;
   }
   double px = (double)AB_SVG_BAR_W / (double)seg->slices;
@@ -163,7 +168,7 @@ static void ab_svg_legend_item(ab_buf_t *out, int *x, int y, const char *cls_fil
 
 /* A page swatch as drawn: pale, dark level, red thread_free on top. */
 static void ab_svg_legend_level(ab_buf_t *out, int x, int y) {
-  ab_svg_rect(out, "legend-swatch", x, y - 10, 14, 12, ab_svg_kind_colour[1], " fill-opacity=\"0.3\"");
+  ab_svg_rect(out, "legend-swatch", x, y - 10, 14, 12, ab_svg_kind_pale[1], "");
   ab_svg_rect(out, "legend-swatch", x, y - 4, 14, 6, ab_svg_kind_colour[1], "");
   ab_svg_rect(out, "legend-swatch", x, y - 7, 14, 3, AB_SVG_THREAD_FREE, "");
   ab_buf_printf(out, "<text x=\"%d\" y=\"%d\">a page: the dark part rises to (used blocks) / "
@@ -175,8 +180,9 @@ static void ab_svg_legend(ab_svg_t *v, int y) {
   ab_buf_printf(v->out, "<g class=\"legend\">\n");
   int x = AB_SVG_PAD;
   ab_svg_legend_item(v->out, &x, y, AB_SVG_HEADER, "", "segment header");
-  ab_svg_legend_item(v->out, &x, y, AB_SVG_FREE, "", "free span (may be resident)");
-  ab_svg_legend_item(v->out, &x, y, AB_SVG_PURGED, " stroke=\"#bbbbbb\"", "purged (returned to the OS)");
+  ab_svg_legend_item(v->out, &x, y, AB_SVG_FREE, "", "free span (some slices may be resident)");
+  ab_svg_legend_item(v->out, &x, y, AB_SVG_PURGED, " stroke=\"#bbbbbb\"",
+                     "purged (returned to the OS)");
   for (int k = 0; k < AB_HEAPMAP_PAGE_KINDS; k++) {
     char text[32];
     snprintf(text, sizeof text, "%s page", ab_heapmap_kind_names[k]);
@@ -211,12 +217,14 @@ void ab_heapmap_svg(const ab_heapmap_t *map, size_t snap, ab_buf_t *out) {
   size_t n = ab_svg_rows(&v, &rows);
   int rows_bottom = AB_SVG_TOP + (int)n * AB_SVG_ROW_PITCH;
   int height = rows_bottom + AB_SVG_LEGEND_H;
+  /* stroke="none" said once: ImageMagick's renderer outlines every rect otherwise. */
   ab_buf_printf(out,
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" stroke=\"none\" width=\"%d\" "
+                "height=\"%d\" "
                 "viewBox=\"0 0 %d %d\">\n<style>text{font-family:'DejaVu Sans',Arial,sans-serif;"
                 "font-size:11px;fill:#222222}.title{font-size:15px;font-weight:bold}"
-                ".small{font-size:9px;fill:#666666}.label{font-family:'DejaVu Sans Mono',"
+                ".axis{font-size:9px;fill:#666666}.label{font-family:'DejaVu Sans Mono',"
                 "monospace}</style>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n",
                 AB_SVG_WIDTH, height, AB_SVG_WIDTH, height);
   ab_heapmap_totals_t t;

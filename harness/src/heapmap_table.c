@@ -17,6 +17,8 @@ static void ab_heapmap_class_merge(ab_heapmap_class_t *sum, const ab_heapmap_cla
   sum->reserved += c->reserved;
   sum->used += c->used;
   sum->thread_free += c->thread_free;
+  sum->reserved_bytes += c->reserved_bytes;
+  sum->used_bytes += c->used_bytes;
   sum->unused_bytes += c->unused_bytes;
   sum->tail_bytes += c->tail_bytes;
 }
@@ -29,7 +31,10 @@ static void ab_heapmap_class_add(ab_heapmap_class_t *c, const ab_heapmap_span_t 
   c->reserved += sp->reserved;
   c->used += sp->used;
   c->thread_free += sp->thread_free < sp->used ? sp->thread_free : sp->used;
-  if (sp->reserved > sp->used) c->unused_bytes += (uint64_t)(sp->reserved - sp->used) * sp->block_size;
+  c->reserved_bytes += block_bytes;
+  c->used_bytes += (uint64_t)sp->used * sp->block_size;
+  if (sp->reserved > sp->used)
+    c->unused_bytes += (uint64_t)(sp->reserved - sp->used) * sp->block_size;
   if (span_bytes > block_bytes) c->tail_bytes += span_bytes - block_bytes;
 }
 
@@ -57,7 +62,7 @@ static void ab_heapmap_table_row(ab_buf_t *out, const char *size, const char *ki
   char unused[32], tail[32];
   ab_heapmap_bytes(c->unused_bytes, unused, sizeof unused);
   ab_heapmap_bytes(c->tail_bytes, tail, sizeof tail);
-  double full = c->reserved ? 100.0 * (double)c->used / (double)c->reserved : 0;
+  double full = c->reserved_bytes ? 100.0 * (double)c->used_bytes / (double)c->reserved_bytes : 0;
   ab_buf_printf(out, "| %s | %s | %zu | %llu | %llu / %llu | %.1f%% | %llu | %s | %s |\n", size,
                 kind, c->pages, (unsigned long long)c->slices, (unsigned long long)c->used,
                 (unsigned long long)c->reserved, full, (unsigned long long)c->thread_free, unused,
@@ -73,8 +78,9 @@ static void ab_heapmap_table_spans(const ab_heapmap_snapshot_t *snap, uint64_t u
   ab_heapmap_bytes(t.purged_bytes, purged, sizeof purged);
   ab_heapmap_bytes(unused + t.free_bytes, waste, sizeof waste);
   ab_buf_printf(out,
-                "\nFree spans not purged: **%s** (held, may be resident). Purged spans: %s "
-                "(returned to the OS). Waste = unused blocks + free spans not purged = **%s**.\n",
+                "\nFree spans: **%s** (at most this much of them resident: a span is free, not "
+                "purged, while any of its slices is unpurged). Purged spans: %s (returned to "
+                "the OS). Waste = unused blocks + free spans = at most **%s**.\n",
                 free_b, purged, waste);
 }
 

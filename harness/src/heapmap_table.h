@@ -1,9 +1,11 @@
 /* allocbench: where the memory of a heap-map snapshot is, per size class
  * (page kind and block size), as a Markdown table: pages, slices, blocks
- * used of those that fit, fullness, blocks in thread_free, and the waste:
+ * used of those that fit, fullness (bytes of used blocks over bytes of
+ * blocks that fit, so that the row of all classes weighs each block by its
+ * size), blocks in thread_free, and the waste:
  * bytes of blocks that fit but are not used, and the page tail (span bytes
  * past the last block: address space, resident only if touched); then the
- * free spans not purged (held, may be resident) and the purged ones. */
+ * free spans (an upper bound of what they keep resident) and the purged ones. */
 #ifndef AB_HEAPMAP_TABLE_H
 #define AB_HEAPMAP_TABLE_H
 
@@ -15,7 +17,7 @@ typedef struct ab_heapmap_class_s {
   uint64_t block_size;
   size_t pages;
   uint64_t slices, reserved, used, thread_free;
-  uint64_t unused_bytes, tail_bytes;
+  uint64_t reserved_bytes, used_bytes, unused_bytes, tail_bytes;
 } ab_heapmap_class_t;
 
 /* The size classes of a snapshot, by kind then block size. */
