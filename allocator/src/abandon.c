@@ -71,8 +71,11 @@ static void segment_reclaim(heap_t *heap, segment_t *s) {
   for (size_t k = 0; k < npages; k++) page_attach(heap, &s->slices[pages[k]]);
 }
 
-/* Reclaims abandoned segments into heap: all of them when `all`, else until
- * one had room for `slices_needed` (the rest go back on the list). */
+/* Reclaims abandoned segments into heap: all of them when `all`, else the
+ * first one (the rest go back on the list). Whether it has room for
+ * `slices_needed` is not checked first: reclaiming it also collects its
+ * pages, which is what frees room, and the caller maps a new segment when
+ * the span search still fails. */
 bool segment_reclaim_some(heap_t *heap, size_t slices_needed, bool all) {
   segment_t *list = abandoned_take_all();
   bool reclaimed = false;
