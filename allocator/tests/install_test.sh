@@ -65,4 +65,13 @@ expect_segalloc "find_package static" 1000 "$tmp/cm/build/prog_static"
 # 3. segalloc-run on a real command
 expect_segalloc "segalloc-run sort" 10 sh -c "seq 20000 | \"$prefix/bin/segalloc-run\" sort -n >/dev/null"
 expect_segalloc "segalloc-run direct" 1 "$prefix/bin/segalloc-run" sort -n /dev/null
+# 4. allocbench from the prefix finds the installed workloads and library
+list=$("$prefix/bin/allocbench" --list 2>&1)
+printf '%s\n' "$list" | grep -q "segalloc *$prefix/lib/libsegalloc.so" || { echo "FAIL allocbench --list: $list"; exit 1; }
+printf '%s\n' "$list" | grep -q "Workloads in $prefix/libexec/allocbench/workloads" || { echo "FAIL allocbench workloads: $list"; exit 1; }
+[ -f "$prefix/share/allocbench/harness/suites/smoke.suite" ] || { echo "FAIL suites not installed"; exit 1; }
+"$prefix/bin/allocbench" --suite smoke --workloads small-fast --allocators glibc,segalloc --reps 1 --no-plots \
+  --quiet --out "$tmp/run" >/dev/null 2>&1 || { echo "FAIL installed allocbench could not run"; exit 1; }
+grep -q ",segalloc,1,1,ok," "$tmp/run/results.csv" || { echo "FAIL no segalloc row"; cat "$tmp/run/results.csv"; exit 1; }
+echo "ok allocbench installed: --list and a run"
 echo "install_test: passed"

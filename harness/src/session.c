@@ -26,14 +26,29 @@ static char *ab_session_pick(const char *flag, const char *env_var, char *built)
   return out;
 }
 
+/* The build tree's layout when `in_build` exists, else the installed one
+ * (cmake --install: bin/allocbench, libexec/allocbench/workloads,
+ * lib/libsegalloc.so, share/allocbench/harness/suites). */
+static char *ab_session_layout(const char *exe_dir, const char *in_build, const char *installed) {
+  char *path = ab_xasprintf("%s/%s", exe_dir, in_build);
+  if (access(path, F_OK) == 0) return path;
+  free(path);
+  return ab_xasprintf("%s/%s", exe_dir, installed);
+}
+
 void ab_session_locate(const ab_options_t *opt, char **root, char **workload_dir,
                        char **segalloc_path) {
   char *exe_dir = ab_exe_dir();
-  *root = ab_abs_path(opt->root ? opt->root : AB_SOURCE_ROOT);
+  char *suites = ab_xasprintf("%s/harness/suites", AB_SOURCE_ROOT);
+  const char *built_root = access(suites, F_OK) == 0 ? AB_SOURCE_ROOT : NULL;
+  char *installed_root = built_root ? NULL : ab_xasprintf("%s/../share/allocbench", exe_dir);
+  *root = ab_abs_path(opt->root ? opt->root : built_root ? built_root : installed_root);
   *workload_dir = ab_session_pick(opt->workload_dir, "ALLOCBENCH_WORKLOAD_DIR",
-                                  ab_xasprintf("%s/../workloads", exe_dir));
+                                  ab_session_layout(exe_dir, "../workloads", "../libexec/allocbench/workloads"));
   *segalloc_path = ab_session_pick(opt->segalloc, "SEGALLOC_LIB",
-                                   ab_xasprintf("%s/../allocator/libsegalloc.so", exe_dir));
+                                   ab_session_layout(exe_dir, "../allocator/libsegalloc.so", "../lib/libsegalloc.so"));
+  free(suites);
+  free(installed_root);
   free(exe_dir);
 }
 
