@@ -360,13 +360,16 @@ void segment_page_free(heap_t *heap, page_t *page) {
     return;
   }
   memset((uint8_t *)page + offsetof(page_t, is_used), 0, sizeof(page_t) - offsetof(page_t, is_used));
+  page->slice_count = (uint32_t)count;
+  /* Queued like every other free span even when the segment is now empty,
+   * so that segment_free_empty takes them all out of the queues alike.
+   * (Removing a span that was never queued emptied its whole bin: found by
+   * the fuzzer.) */
+  span_free_coalesce(heap, s, page);
   if (s->used == 0) {
-    page->slice_count = (uint32_t)count;
     segment_free_empty(heap, s);
     return;
   }
-  page->slice_count = (uint32_t)count;
-  span_free_coalesce(heap, s, page);
   segment_schedule_purge(heap, s, idx, count);
 }
 
