@@ -49,6 +49,10 @@ static void free_remote(page_t *page, block_t *block) {
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
   for (;;) {
     uintptr_t state = tf & TF_STATE_MASK;
+    /* The commonest cross-thread double free (the same thread frees a block
+     * twice in a row) would make the list a cycle and hang the owner's next
+     * collect: one compare catches it. */
+    if (SA_UNLIKELY((block_t *)(tf & ~TF_STATE_MASK) == block)) sa_fatal("free(): double free detected for %p", (void *)block);
     if (state == DELAYED_USE) {
       uintptr_t freeing = (tf & ~TF_STATE_MASK) | DELAYED_FREEING;
       if (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, freeing, memory_order_acq_rel,
@@ -141,6 +145,16 @@ static page_t *free_secure_check(segment_t *s, void *p) {
       if ((uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
     for (block_t *b = page->local_free; b; b = b->next)
       if ((uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
+  }
+  /* Blocks other threads freed and the owner has not collected yet: walked
+   * with a bound and range checks, since the list may change under us. */
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
+  const uint8_t *lo = page->page_start, *hi = lo + (size_t)page->reserved * page->block_size;
+  uint32_t steps = 0;
+  for (const block_t *b = (const block_t *)(tf & ~TF_STATE_MASK); b && steps <= page->reserved; steps++) {
+    if ((const uint8_t *)b < lo || (const uint8_t *)b >= hi) break;
+    if ((const uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
+    b = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
   }
   return page;
 }
