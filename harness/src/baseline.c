@@ -13,14 +13,16 @@ static const char *const ab_baseline_columns[] = {"workload", "params", "threads
 
 /* The noise each metric has on a shared 2-core machine: medians of five
  * 0.5 s runs move their same-run time ratios by up to ~25% from one check
- * to the next there when one thread runs, and by up to ~45% when two or
- * more threads share the two cores (larson-server's ratio to the best peer
- * went from 0.75 to 1.07 between two checks of one build); peak RSS ratios
- * of multithreaded runs move by up to ~20%; callgrind counts move only
- * with the environment's size. */
+ * to the next there when one thread runs, and by up to 2.5x when two or
+ * more threads share the two cores (prodcons64k's ratio to the best peer
+ * read 0.82 and 2.05, larson-server's 0.75, 1.35 and 0.71, in checks of
+ * one build), so multithreaded ratios only catch gross regressions (2x
+ * time, 1.5x RSS: prodcons64k's RSS ratio to glibc moved by 43%);
+ * callgrind counts move only with the environment's size and are the
+ * tight gate. */
 double ab_metric_default_tolerance(const char *metric, int threads) {
-  if (strncmp(metric, "time_", 5) == 0) return threads > 1 ? 60.0 : 30.0;
-  if (strncmp(metric, "rss_", 4) == 0) return 25.0;
+  if (strncmp(metric, "time_", 5) == 0) return threads > 1 ? 100.0 : 30.0;
+  if (strncmp(metric, "rss_", 4) == 0) return threads > 1 ? 50.0 : 25.0;
   return 2.0;
 }
 

@@ -31,7 +31,8 @@ static void test_verdicts(void) {
   EXPECT(ab_verdict_fails(AB_VERDICT_REGRESSION) && ab_verdict_fails(AB_VERDICT_MISSING));
   EXPECT(!ab_verdict_fails(AB_VERDICT_BETTER) && !ab_verdict_fails(AB_VERDICT_SKIPPED));
   EXPECT(ab_metric_default_tolerance("time_vs_glibc", 1) == 30);
-  EXPECT(ab_metric_default_tolerance("time_vs_best_peer", 2) == 60);
+  EXPECT(ab_metric_default_tolerance("time_vs_best_peer", 2) == 100);
+  EXPECT(ab_metric_default_tolerance("rss_vs_best_peer", 2) == 50);
   EXPECT(ab_metric_default_tolerance("instructions", 1) == 2);
   /* glibc's multithreaded time is shown, not gated; single-threaded it gates */
   EXPECT(ab_metric_is_info("time_vs_glibc", 2) && !ab_metric_is_info("time_vs_glibc", 1));
