@@ -36,12 +36,7 @@ void segment_abandon(heap_t *heap, segment_t *s) {
     segment_free_empty(heap, s);
     return;
   }
-  for (size_t i = 1; i < s->slice_entries;) {
-    slice_t *sl = &s->slices[i];
-    size_t n = sl->slice_count ? sl->slice_count : 1;
-    if (!sl->is_used && sl->slice_count && s->kind == SEGMENT_NORMAL) span_queue_remove(heap, sl);
-    i += n;
-  }
+  segment_spans_dequeue(heap, s);
   if (s->purge_expire && (s->purge_expire <= os_clock_ms() || option_get(SA_OPTION_BACKGROUND) == 0))
     segment_purge_now(s);
   segment_unlink(heap, s);

@@ -280,13 +280,19 @@ static segment_t *segment_alloc(heap_t *heap) {
   return s;
 }
 
-void segment_free_empty(heap_t *heap, segment_t *s) {
+/* Takes the segment's free spans out of the owner's span queues (before
+ * the segment leaves the owner). Huge segments have no queued spans. */
+void segment_spans_dequeue(heap_t *heap, segment_t *s) {
+  if (s->kind != SEGMENT_NORMAL) return;
   for (size_t i = 1; i < s->slice_entries;) {
     slice_t *sl = &s->slices[i];
-    size_t n = sl->slice_count ? sl->slice_count : 1;
-    if (!sl->is_used && sl->slice_count && s->kind == SEGMENT_NORMAL) span_queue_remove(heap, sl);
-    i += n;
+    if (!sl->is_used && sl->slice_count) span_queue_remove(heap, sl);
+    i += sl->slice_count ? sl->slice_count : 1;
   }
+}
+
+void segment_free_empty(heap_t *heap, segment_t *s) {
+  segment_spans_dequeue(heap, s);
   segment_unlink(heap, s);
   stat_add(STAT_SEGMENTS, -1);
   if (s->kind == SEGMENT_NORMAL) {
