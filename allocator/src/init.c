@@ -8,7 +8,6 @@
 
 #include "internal.h"
 
-bool sa_process_ready;
 bool sa_fork_child_repair;
 int sa_stats_fd = -1;
 static atomic_int init_state; /* 0 none, 1 running, 2 done */
@@ -55,7 +54,6 @@ void process_init(void) {
     sa_stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
   heap_key_create(thread_done);
   atomic_store(&init_state, 2);
-  sa_process_ready = true;
 }
 
 /* Runs once a heap exists: pthread_atfork may allocate. */

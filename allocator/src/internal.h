@@ -373,7 +373,6 @@ SA_INTERNAL void heap_abandon_all(heap_t *heap);
 
 /* init.c */
 SA_INTERNAL void process_init(void);
-SA_INTERNAL extern bool sa_process_ready;
 
 /* A tiny spin lock for the rare process-wide structures (segment cache,
  * heap pool). Never held across a call that can allocate. */
