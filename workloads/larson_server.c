@@ -120,9 +120,7 @@ int main(int argc, char **argv) {
       "each worker inherits the blocks of the one before it (after Larson).",
       "one slot replaced (a free and a malloc)", args, sizeof args / sizeof args[0]};
   wl_args_parse(&program, &cfg.common, argc, argv);
-  if (cfg.min_size > cfg.max_size)
-    wl_fail_usage("--min-size (%llu) is larger than --max-size (%llu)",
-                  (unsigned long long)cfg.min_size, (unsigned long long)cfg.max_size);
+  wl_args_check_size_range(cfg.min_size, cfg.max_size);
   FILE *cdf = wl_latency_open_cdf(cfg.latency_cdf);
 
   wl_budget_t budget;

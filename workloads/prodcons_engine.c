@@ -182,9 +182,7 @@ static void pc_resolve(pc_config_t *cfg, const pc_defaults_t *d) {
     cfg->min_size = PC_JITTER_MIN;
     cfg->max_size = PC_JITTER_MAX;
   }
-  if (cfg->min_size > cfg->max_size)
-    wl_fail_usage("--min-size (%llu) is larger than --max-size (%llu)",
-                  (unsigned long long)cfg->min_size, (unsigned long long)cfg->max_size);
+  wl_args_check_size_range(cfg->min_size, cfg->max_size);
 }
 
 int pc_main(const pc_defaults_t *d, int argc, char **argv) {

@@ -138,9 +138,7 @@ int main(int argc, char **argv) {
       "after the free, after 100 ms and after 1 s (--seconds/--ops cap the burst).",
       "one block allocated and freed", args, sizeof args / sizeof args[0]};
   wl_args_parse(&program, &cfg.common, argc, argv);
-  if (cfg.min_size > cfg.max_size)
-    wl_fail_usage("--min-size (%llu) is larger than --max-size (%llu)",
-                  (unsigned long long)cfg.min_size, (unsigned long long)cfg.max_size);
+  wl_args_check_size_range(cfg.min_size, cfg.max_size);
 
   wl_budget_t budget;
   wl_budget_from_common(&budget, &cfg.common);

@@ -103,9 +103,7 @@ int main(int argc, char **argv) {
       "that ended threads made: thread exit and remote frees under churn.",
       "one block allocated (later freed by another thread)", args, sizeof args / sizeof args[0]};
   wl_args_parse(&program, &cfg.common, argc, argv);
-  if (cfg.min_size > cfg.max_size)
-    wl_fail_usage("--min-size (%llu) is larger than --max-size (%llu)",
-                  (unsigned long long)cfg.min_size, (unsigned long long)cfg.max_size);
+  wl_args_check_size_range(cfg.min_size, cfg.max_size);
   FILE *cdf = wl_latency_open_cdf(cfg.latency_cdf);
 
   size_t n = cfg.common.threads;

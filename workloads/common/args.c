@@ -271,3 +271,8 @@ void wl_args_parse(const wl_program_t *program, wl_common_t *common, int argc, c
   if (ops_given && !seconds_given)
     common->seconds = 0;
 }
+
+void wl_args_check_size_range(unsigned long long min_size, unsigned long long max_size) {
+  if (min_size > max_size)
+    wl_fail_usage("--min-size (%llu) is larger than --max-size (%llu)", min_size, max_size);
+}

@@ -49,4 +49,7 @@ typedef struct wl_program_s {
  * on stdout and exits 0. --ops alone lifts the default time limit. */
 void wl_args_parse(const wl_program_t *program, wl_common_t *common, int argc, char **argv);
 
+/* Exits with a usage error (status 2) when --min-size exceeds --max-size. */
+void wl_args_check_size_range(unsigned long long min_size, unsigned long long max_size);
+
 #endif
