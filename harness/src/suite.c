@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "paths.h"
 
 /* Settings that apply to the entries written after them. */
@@ -210,16 +211,10 @@ int ab_suite_parse(const char *text, const char *origin, ab_suite_t *suite, ab_e
 }
 
 int ab_suite_load(const char *path, ab_suite_t *suite, ab_err_t *err) {
-  FILE *f = fopen(path, "r");
-  if (!f) return ab_fail(err, "cannot read suite %s: %s", path, strerror(errno));
-  ab_buf_t text = {0};
-  ab_buf_puts(&text, "");
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ab_buf_append(&text, chunk, n);
-  fclose(f);
-  int rc = ab_suite_parse(text.s, path, suite, err);
-  ab_buf_free(&text);
+  char *text = ab_read_file(path, err);
+  if (!text) return ab_fail(err, "cannot read suite %s: %s", path, strerror(errno));
+  int rc = ab_suite_parse(text, path, suite, err);
+  free(text);
   if (rc == 0) {
     /* {suites} is used from the data folder: it must not be relative. */
     char *abs = ab_abs_path(suite->dir);
