@@ -56,6 +56,7 @@ static void page_purge_remote_frees(heap_t *heap, page_t *page) {
   if (page->reserved > 64 || page->block_size < 2 * os_page_size()) return;
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
   if ((tf & ~TF_STATE_MASK) == 0) return;
+  page_unadvise_huge(page);
   while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, tf & TF_STATE_MASK, memory_order_acq_rel,
                                                 memory_order_relaxed)) {
   }
@@ -75,6 +76,7 @@ static void heap_purge_delayed(heap_t *heap) {
   while (b != NULL) {
     block_t *next = b->next;
     page_t *page = page_of(segment_of(b), b);
+    page_unadvise_huge(page);
     block_purge_range((uintptr_t)b + sizeof(block_t), (uintptr_t)b + page->block_size);
     block_t *head = atomic_load_explicit(&heap->delayed_purged, memory_order_relaxed);
     do {

@@ -72,10 +72,25 @@ size_t check_segment(const heap_t *heap, const segment_t *s) {
   return errors;
 }
 
+/* bin_pages (which sizes pages, see page_slices) counts the pages of each
+ * bin that sit in the heap's queues: bin, full and large. */
+static size_t check_bin_pages(const heap_t *heap) {
+  uint32_t counted[BIN_QUEUES] = {0};
+  for (size_t q = 1; q < BIN_QUEUES; q++)
+    for (const page_t *p = heap->pages[q].first; p != NULL; p = p->next) counted[p->bin]++;
+  size_t errors = 0;
+  for (size_t b = 0; b < BIN_QUEUES; b++)
+    if (counted[b] != heap->bin_pages[b]) {
+      sa_message("check: bin %zu has %u pages in the queues but bin_pages says %u", b, counted[b], heap->bin_pages[b]);
+      errors++;
+    }
+  return errors;
+}
+
 /* Every segment the heap owns, and every span in its queues is free and in
  * the right bin. */
 size_t check_heap(const heap_t *heap) {
-  size_t errors = 0;
+  size_t errors = check_bin_pages(heap);
   for (const segment_t *s = heap->segments; s != NULL; s = s->next) {
     if (s->heap != heap) errors += check_fail("segment on a heap's list names another heap", s, 0);
     errors += check_segment(heap, s);

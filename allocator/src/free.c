@@ -111,11 +111,6 @@ static page_t *free_secure_check(segment_t *s, void *p);
 
 SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
   if (SA_UNLIKELY(sa_secure)) page = free_secure_check(s, p);
-  /* Cheap enough for every generic free: a pointer from outside segalloc
-   * would otherwise be pushed onto some page's list and corrupt it. The
-   * fast path cannot check (it has already read the header), but it only
-   * continues when the header names this thread. */
-  else if (SA_UNLIKELY(!segment_is_valid(s))) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
     block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
     heap_t *heap = sa_heap_tls;
@@ -124,6 +119,10 @@ SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
     free_local_block(heap, page, block);
     spin_unlock(&heap->lock);
   } else {
+    /* A pointer from outside segalloc would be pushed onto some page's
+     * list and corrupt it. The owner's paths need no such check: a header
+     * that names this thread is ours. */
+    if (SA_UNLIKELY(!segment_is_valid(s))) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
     /* The flags byte belongs to the owner (it flips in_full), so a remote
      * freer does not read it: it derives the block start from the
      * geometry, which is fixed while any block of the page is live. */

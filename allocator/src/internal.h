@@ -79,17 +79,20 @@ typedef enum page_kind_e {
 
 /* Low two bits of page->thread_free: how a remote free must announce itself.
  *   NO_DELAYED      page is in a size-class queue: push on thread_free only.
- *   USE_DELAYED     page is in the full queue: the next remote free switches
- *                   to DELAYED_FREEING, pushes its block on the owner heap's
+ *   USE_DELAYED     page is in the full queue, or left it since the last
+ *                   remote free: the next remote free switches to
+ *                   DELAYED_FREEING, pushes its block on the owner heap's
  *                   thread_delayed_free (so the owner finds the page again),
  *                   then sets NO_DELAYED. Later frees go to thread_free.
  *   DELAYED_FREEING a remote free is between those two steps; the owner must
  *                   not change the state or retire the heap meanwhile.
  *   NEVER_DELAYED   the page has no heap (abandoned) or is being torn down:
  *                   frees always go to thread_free.
- * Transitions: the owner sets USE_DELAYED (page_to_full), NO_DELAYED
- * (page_unfull) and NEVER_DELAYED (abandon), each waiting out
- * DELAYED_FREEING; remote freers only go USE -> FREEING -> NO. */
+ * Transitions: the owner sets USE_DELAYED (page_to_full), NO_DELAYED (a
+ * page given a heap: init, reclaim) and NEVER_DELAYED (abandon), each
+ * waiting out DELAYED_FREEING; remote freers only go USE -> FREEING -> NO.
+ * page_unfull leaves USE in place: a delayed push is always correct, only
+ * slower, and most unfulled pages fill again before any remote free. */
 typedef enum delayed_e {
   DELAYED_NO = 0,
   DELAYED_USE = 1,
@@ -118,6 +121,7 @@ typedef struct page_s {
   } flags;
   uint8_t is_zero;       /* memory of the page was zero when it was made */
   uint8_t retire_expire; /* countdown while retired (0: not retired) */
+  uint8_t is_huge;       /* its inner 2 MiB ranges are advised MADV_HUGEPAGE (page_advise_huge) */
   uint16_t bin;          /* size bin (BIN_LARGE for large/huge) */
   uint32_t capacity;     /* blocks threaded so far */
   uint32_t reserved;     /* blocks that fit */
@@ -195,6 +199,8 @@ typedef struct heap_s {
   segment_t *segments;                   /* owned segments (list) */
   size_t segment_count;
   size_t page_count;
+  size_t page_colour;                    /* rotates the start of padded pages (page_colour) */
+  uint32_t bin_pages[BIN_QUEUES];        /* pages of each bin in this heap (page_slices) */
   size_t retired_min, retired_max;       /* bins holding retired pages */
   _Atomic uint64_t generic_count;        /* slow paths taken (owner writes, background reads) */
   uint64_t background_seen;
@@ -251,6 +257,8 @@ static inline size_t size_align_up(size_t n, size_t a) { return (n + a - 1) & ~(
 /* os.c */
 SA_INTERNAL void *os_reserve_aligned(size_t size, size_t alignment);
 SA_INTERNAL void os_release(void *p, size_t size);
+SA_INTERNAL void os_advise_huge(void *p, size_t size, bool huge);
+SA_INTERNAL void page_unadvise_huge(page_t *page);
 SA_INTERNAL bool os_purge(void *p, size_t size, bool decommit);
 SA_INTERNAL void *os_alloc_meta(size_t size);
 SA_INTERNAL size_t os_page_size(void);
@@ -285,11 +293,12 @@ SA_INTERNAL void span_queue_push(heap_t *heap, slice_t *span);
 SA_INTERNAL void span_queue_remove(heap_t *heap, slice_t *span);
 SA_INTERNAL void span_set(segment_t *s, slice_t *first, size_t count);
 SA_INTERNAL slice_t *span_find(heap_t *heap, size_t count);
+SA_INTERNAL slice_t *span_find_aligned(heap_t *heap, size_t count, size_t align);
 SA_INTERNAL void span_split(heap_t *heap, segment_t *s, slice_t *span, size_t count);
 SA_INTERNAL slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span);
 
 /* segment.c */
-SA_INTERNAL page_t *segment_page_alloc(heap_t *heap, size_t slices);
+SA_INTERNAL page_t *segment_page_alloc(heap_t *heap, size_t slices, size_t align);
 SA_INTERNAL void segment_page_free(heap_t *heap, page_t *page);
 SA_INTERNAL page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment);
 SA_INTERNAL void segment_purge_heap(heap_t *heap, bool force);

@@ -76,6 +76,20 @@ void *os_reserve_aligned(size_t size, size_t alignment) {
   return aligned;
 }
 
+/* Asks the kernel to back the range with 2 MiB pages where it can (THP in
+ * "madvise" mode, the Debian default), or to stop: khugepaged would
+ * otherwise collapse a range we purged back into whole resident 2 MiB
+ * pages. A no-op where THP is off. */
+void os_advise_huge(void *p, size_t size, bool huge) {
+#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
+  madvise(p, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+#else
+  (void)p;
+  (void)size;
+  (void)huge;
+#endif
+}
+
 void os_release(void *p, size_t size) {
   if (p == NULL) return;
   munmap(p, size);

@@ -113,11 +113,15 @@ static void page_to_full(heap_t *heap, page_t *page) {
   if (page->free) page_unfull(heap, page);
 }
 
+/* The state stays DELAYED_USE: the next remote free sets NO itself after
+ * one push on the delayed list, and a page that fills again (the common
+ * case under random frees, where nearly every page is full) needs no
+ * state change at all. Two CASes per full/unfull cycle, measured on
+ * churn64k --mode fixed (1 thread, callgrind): see README design notes. */
 void page_unfull(heap_t *heap, page_t *page) {
   if (!page->flags.x.in_full) return;
   page_queue_remove(heap, &heap->pages[BIN_FULL], page);
   page->flags.x.in_full = 0;
-  page_set_delayed(page, DELAYED_NO);
   page_queue_push_front(heap, &heap->pages[page->bin], page);
 }
 
@@ -136,10 +140,12 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   page->free = page->local_free = NULL;
   page->flags.full_aligned = 0;
   page->retire_expire = 0;
+  page->is_huge = 0;
   atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
   atomic_store_explicit(&page->heap, heap, memory_order_release);
   heap->page_count++;
+  heap->bin_pages[page->bin]++;
   stat_add(page_kind_stat[page->kind], 1);
 }
 
@@ -147,9 +153,11 @@ void page_free(heap_t *heap, page_t *page) {
   page_queue_remove(heap, page_queue_of(heap, page), page);
   if (page->tail_uncommitted) stat_add(STAT_COMMITTED, (int64_t)page->tail_uncommitted);
   heap->page_count--;
+  heap->bin_pages[page->bin]--;
   stat_add(page_kind_stat[page->kind], -1);
   stat_add(STAT_PAGES_RETIRED, 1);
   atomic_store_explicit(&page->heap, NULL, memory_order_relaxed);
+  page_unadvise_huge(page);
   segment_page_free(heap, page);
 }
 
@@ -194,48 +202,99 @@ void page_collect_retired(heap_t *heap, bool force) {
  * put the same offset of every block in the same cache sets: a program
  * that touches the first bytes of each 4 KiB page of many 64 KiB buffers
  * then thrashes a handful of L1/L2 sets. Their stride gets one extra cache
- * line, and each page starts at a different multiple of 9 lines, so those
- * offsets spread over 64 distinct lines. A page of them takes one more
- * slice so that it still holds 8 blocks; the slack is address space only,
- * never touched. */
+ * line, and pages start at rotating offsets (page_colour), so that block
+ * starts cover all 64 lines of a 4 KiB page evenly. */
 size_t page_stride(size_t bs) {
   return bs > SMALL_BLOCK_MAX && bs % 4096 == 0 ? bs + 64 : bs;
 }
 
+#define COLOUR_MAX (63 * 64) /* the largest page colour, in bytes */
+
 /* Medium pages hold at least 8 blocks up to 64 KiB and 4 above (up to
  * 128 KiB: sizes around 64 KiB, 48-80 KiB, stay on the fast path instead
- * of taking a span each). */
-static size_t page_slices(size_t stride) {
+ * of taking a span each). A padded stride never fits a whole number of
+ * slices, so such a page ends in up to a slice of slack, which a page
+ * grows past until it is at most 1/16 of the page (16 slices for 15 x
+ * 64 KiB): huge pages make it resident, and so do reused spans. */
+static size_t page_slices(size_t stride, bool padded) {
   if (stride <= SMALL_BLOCK_MAX) return SMALL_PAGE_SLICES;
   size_t blocks = stride <= 64 * 1024 + 64 ? 8 : 4;
-  size_t need = blocks * stride + 8 * 9 * 64; /* the blocks and the largest colour */
-  size_t slices = MEDIUM_PAGE_SLICES;
-  while ((slices << SLICE_SHIFT) < need) slices++;
-  return slices;
+  size_t slices = (blocks * stride + COLOUR_MAX + SLICE_SIZE - 1) >> SLICE_SHIFT;
+  if (slices < MEDIUM_PAGE_SLICES) slices = MEDIUM_PAGE_SLICES;
+  if (!padded) return slices; /* the slack is under one block */
+  for (;; slices++) {
+    size_t bytes = slices << SLICE_SHIFT;
+    size_t slack = bytes - (bytes - COLOUR_MAX) / stride * stride;
+    if (slack * 16 <= bytes) return slices;
+  }
 }
 
-static void page_colour(page_t *page) {
-  size_t idx = (size_t)(page->page_start - (uint8_t *)segment_of(page->page_start + 1)) >> SLICE_SHIFT;
-  size_t colour = ((idx / MEDIUM_PAGE_SLICES) % 8) * 9 * 64;
+/* A page made of whole huge pages: two (four MiB, 63 blocks of 64 KiB,
+ * 1.4% slack) when its blocks still fit purged_mask, else one. */
+#define HUGE_SLICES (((size_t)2 << 20) >> SLICE_SHIFT)
+#define PAGE_BLOCKS_MAX 64 /* purged_mask has a bit per block */
+
+static size_t page_huge_slices(size_t stride) {
+  size_t two = 2 * HUGE_SLICES;
+  return ((two << SLICE_SHIFT) - COLOUR_MAX) / stride <= PAGE_BLOCKS_MAX ? two : HUGE_SLICES;
+}
+
+/* Page k of a padded size class starts (k * blocks) lines into its span,
+ * modulo 64: with the +1 line stride inside the page, block starts then
+ * walk all 64 lines of a 4 KiB page before repeating. */
+static void page_colour(heap_t *heap, page_t *page) {
+  size_t lines = (heap->page_colour++ * page->reserved) % 64;
+  size_t colour = lines * 64;
   size_t span = (size_t)page->slice_count << SLICE_SHIFT;
   size_t room = span - (size_t)page->reserved * page->block_size;
   if (colour <= room) page->page_start += colour;
   /* The slack after the last block is never touched: when it was fresh it
    * is not resident, so it does not count as committed until the page goes. */
   size_t end = size_align_up(colour + (size_t)page->reserved * page->block_size, os_page_size());
-  if (page->is_zero && end < span) {
+  if (page->is_zero && end < span && !page->is_huge) {
     page->tail_uncommitted = (uint32_t)(span - end);
     stat_add(STAT_COMMITTED, -(int64_t)page->tail_uncommitted);
   }
 }
 
+/* Classes with many pages (many buffers of 64 KiB and the like) get
+ * pages of whole 2 MiB huge pages, placed on 2 MiB boundaries and advised
+ * MADV_HUGEPAGE: their TLB misses were most of churn64k's cost (README
+ * design notes). Only the page itself is advised, so what becomes
+ * resident is its blocks and slack, never a neighbouring free span that
+ * the purge masks take for untouched; and classes with few blocks keep
+ * small pages, since a big page that never empties holds on to whatever
+ * its blocks once touched. The advice is withdrawn before any of the
+ * page's memory is purged (khugepaged would fold it back). */
+#define PAGES_POPULOUS 16
+
+static bool page_wants_huge(const heap_t *heap, size_t bin, bool padded) {
+  return padded && heap->bin_pages[bin] >= PAGES_POPULOUS && option_get(SA_OPTION_HUGEPAGES) >= 1;
+}
+
+static uint8_t *page_span_start(const page_t *page) {
+  return slice_start(segment_of(page->page_start + 1), page);
+}
+
+void page_unadvise_huge(page_t *page) {
+  if (!page->is_huge) return;
+  page->is_huge = 0;
+  os_advise_huge(page_span_start(page), (size_t)page->slice_count << SLICE_SHIFT, false);
+}
+
 static page_t *page_fresh(heap_t *heap, size_t bin) {
   size_t bs = page_stride(bin_block_size(bin));
-  size_t slices = page_slices(bs);
-  page_t *page = segment_page_alloc(heap, slices);
+  bool padded = bs != bin_block_size(bin);
+  bool huge = page_wants_huge(heap, bin, padded);
+  size_t slices = huge ? page_huge_slices(bs) : page_slices(bs, padded);
+  page_t *page = segment_page_alloc(heap, slices, huge ? HUGE_SLICES : 1);
   if (page == NULL) return NULL;
   page_init(heap, page, bs, bin);
-  if (bs != bin_block_size(bin)) page_colour(page);
+  if (huge) {
+    os_advise_huge(page_span_start(page), slices << SLICE_SHIFT, true);
+    page->is_huge = 1;
+  }
+  if (padded) page_colour(heap, page);
   page_extend(page);
   page_queue_push_front(heap, &heap->pages[bin], page);
   return page;
@@ -288,7 +347,7 @@ static void *page_pop(page_t *page, bool zero, bool fresh, size_t size) {
  * itself through the heap's delayed list and the owner frees the page. */
 static page_t *malloc_large(heap_t *heap, size_t size) {
   size_t slices = (size + SLICE_SIZE - 1) >> SLICE_SHIFT;
-  page_t *page = segment_page_alloc(heap, slices);
+  page_t *page = segment_page_alloc(heap, slices, 1);
   if (page == NULL) return NULL;
   page_init(heap, page, slices << SLICE_SHIFT, BIN_LARGE);
   page->kind = PAGE_LARGE;
@@ -359,6 +418,7 @@ void page_attach(heap_t *heap, page_t *page) {
   atomic_store_explicit(&page->heap, heap, memory_order_release);
   page->flags.x.in_full = 0;
   heap->page_count++;
+  heap->bin_pages[page->bin]++;
   if (page->kind >= PAGE_LARGE) {
     page->flags.x.in_full = 1;
     page_set_delayed(page, DELAYED_USE);

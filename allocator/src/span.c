@@ -64,6 +64,27 @@ slice_t *span_find(heap_t *heap, size_t count) {
   return NULL;
 }
 
+/* First fit of `count` slices starting at a multiple of `align` slices
+ * from the segment start (2 MiB for huge pages); the slices before that
+ * start stay a free span of their own. The returned span is dequeued. */
+slice_t *span_find_aligned(heap_t *heap, size_t count, size_t align) {
+  for (size_t b = span_bin(count); b < SPAN_BINS; b++) {
+    for (slice_t *sl = heap->spans[b].first; sl != NULL; sl = sl->next) {
+      segment_t *s = segment_of(sl);
+      size_t idx = (size_t)(sl - s->slices), total = sl->slice_count;
+      size_t at = size_align_up(idx, align);
+      if (at + count > idx + total) continue;
+      span_queue_remove(heap, sl);
+      if (at == idx) return sl;
+      span_set(s, sl, at - idx);
+      span_queue_push(heap, sl);
+      span_set(s, &s->slices[at], idx + total - at);
+      return &s->slices[at];
+    }
+  }
+  return NULL;
+}
+
 /* Cuts a (dequeued) span down to `count` slices; the rest becomes a free span
  * of its own in the queues. */
 void span_split(heap_t *heap, segment_t *s, slice_t *span, size_t count) {

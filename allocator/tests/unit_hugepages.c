@@ -1,0 +1,87 @@
+/* Pages of populous 4 KiB-multiple classes: after PAGES_POPULOUS pages of
+ * 64 KiB blocks, new pages are two huge pages long, start on a 2 MiB
+ * boundary and are advised MADV_HUGEPAGE (the kernel's VmFlags show "hg");
+ * the advice is withdrawn when the page goes ("nh"). With
+ * SEGALLOC_HUGEPAGES=0 the same pattern makes ordinary 17-slice pages. */
+#include <stdint.h>
+#include <string.h>
+
+#include "internal.h"
+#include "unit_test.h"
+
+#define BLOCKS 512 /* 16 pages of 15 blocks, then huge pages of 63 */
+
+/* The VmFlags line of the mapping that holds p, or "" when /proc says nothing. */
+static void vm_flags_of(const void *p, char *out, size_t cap) {
+  out[0] = 0;
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (f == NULL) return;
+  char line[512];
+  bool inside = false;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long lo, hi;
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+      inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+    } else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+      snprintf(out, cap, "%s", line + 8);
+      break;
+    }
+  }
+  fclose(f);
+}
+
+static bool has_flag(const char *flags, const char *flag) {
+  size_t n = strlen(flag);
+  for (const char *c = flags; (c = strstr(c, flag)) != NULL; c += n)
+    if ((c == flags || c[-1] == ' ') && (c[n] == ' ' || c[n] == '\n' || c[n] == 0)) return true;
+  return false;
+}
+
+static page_t *page_holding(void *p) { return page_of(segment_of(p), p); }
+
+static void check_populous_pages(bool huge) {
+  static void *blocks[BLOCKS];
+  for (int i = 0; i < BLOCKS; i++) blocks[i] = sa_malloc(65536);
+  EXPECT(check_heap(sa_heap_tls) == 0, "heap invariants after %d x 64 KiB", BLOCKS);
+  page_t *first = page_holding(blocks[0]), *last = page_holding(blocks[BLOCKS - 1]);
+  segment_t *s = segment_of(blocks[BLOCKS - 1]);
+  size_t idx = (size_t)(last - s->slices);
+  EXPECT(first->slice_count == 16 && first->reserved == 15 && !first->is_huge,
+         "the first pages hold 15 blocks in 16 slices: %u slices, %u blocks, huge %d", first->slice_count,
+         first->reserved, first->is_huge);
+  if (huge) {
+    EXPECT(last->is_huge && last->slice_count == 64 && last->reserved == 63 && idx % 32 == 0,
+           "a populous class gets 2 MiB-aligned pages of 64 slices: huge %d, %u slices, %u blocks, slice %zu",
+           last->is_huge, last->slice_count, last->reserved, idx);
+  } else {
+    EXPECT(!last->is_huge && last->slice_count == 16, "SEGALLOC_HUGEPAGES=0 keeps 16-slice pages: %u slices",
+           last->slice_count);
+  }
+  char flags[256];
+  uint8_t *span = (uint8_t *)s + (idx << SLICE_SHIFT);
+  vm_flags_of(span, flags, sizeof flags);
+  if (huge && flags[0] != 0)
+    EXPECT(has_flag(flags, "hg"), "the page's mapping is advised MADV_HUGEPAGE: VmFlags%s", flags);
+  if (!huge) EXPECT(!has_flag(flags, "hg"), "no MADV_HUGEPAGE without the option: VmFlags%s", flags);
+
+  /* Freeing every block of the last page frees the page: advice withdrawn. */
+  for (int i = BLOCKS - 1; i >= 0; i--)
+    if (page_holding(blocks[i]) == last) {
+      sa_free(blocks[i]);
+      blocks[i] = NULL;
+    }
+  sa_collect(true);
+  vm_flags_of(span, flags, sizeof flags);
+  if (huge && flags[0] != 0)
+    EXPECT(!has_flag(flags, "hg"), "a freed huge page is no longer advised: VmFlags%s", flags);
+  for (int i = 0; i < BLOCKS; i++) sa_free(blocks[i]);
+  sa_collect(true);
+  EXPECT(check_heap(sa_heap_tls) == 0, "heap invariants after the frees");
+}
+
+int main(void) {
+  check_populous_pages(true);
+  sa_option_set(SA_OPTION_HUGEPAGES, 0);
+  check_populous_pages(false);
+  UNIT_DONE("unit_hugepages");
+}
