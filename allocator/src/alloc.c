@@ -17,13 +17,13 @@ static inline void *page_pop_fast(page_t *page) {
 
 /* Medium sizes read the head page of their bin's queue; out of line so the
  * small path needs no saved registers. */
-static SA_NOINLINE void *malloc_medium(heap_t *heap, size_t size) {
+static SA_NOINLINE void *malloc_medium(size_t size, heap_t *heap) {
   if (size <= MEDIUM_BLOCK_MAX) {
     page_t *page = heap->pages[bin_of_above_128(size)].first;
     void *p = page ? page_pop_fast(page) : NULL;
     if (SA_LIKELY(p != NULL)) return p;
   }
-  return malloc_generic(heap, size, false, 0);
+  return malloc_generic(size, heap, false, 0);
 }
 
 /* Small sizes: one TLS load, one table load, one pop. */
@@ -37,9 +37,9 @@ SA_API void *sa_malloc(size_t size) {
       page->used++;
       return b;
     }
-    return malloc_generic(heap, size, false, 0);
+    return malloc_generic(size, heap, false, 0);
   }
-  return malloc_medium(heap, size);
+  return malloc_medium(size, heap);
 }
 
 static bool mul_overflows(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
@@ -57,7 +57,7 @@ SA_API void *sa_calloc(size_t count, size_t size) {
     block_t *b = page_pop_fast(heap->pages_direct[(total + BLOCK_ALIGN - 1) / BLOCK_ALIGN]);
     if (b != NULL) return memset(b, 0, total);
   }
-  return malloc_generic(heap, total, true, 0);
+  return malloc_generic(total, heap, true, 0);
 }
 
 SA_API size_t sa_usable_size(const void *p) {
@@ -117,7 +117,7 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
   if (size == 0) size = 1;
   size_t padded = size + alignment - BLOCK_ALIGN;
   if (padded > LARGE_BLOCK_MAX)
-    return malloc_generic(sa_heap_tls, size, false, alignment < SLICE_SIZE ? SLICE_SIZE : alignment);
+    return malloc_generic(size, sa_heap_tls, false, alignment < SLICE_SIZE ? SLICE_SIZE : alignment);
   uint8_t *p = sa_malloc(padded);
   if (p == NULL) return NULL;
   uint8_t *aligned = (uint8_t *)size_align_up((uintptr_t)p, alignment);
@@ -144,3 +144,9 @@ SA_API int sa_posix_memalign(void **out, size_t alignment, size_t size) {
 }
 
 SA_API const char *sa_version(void) { return SEGALLOC_VERSION_STRING; }
+
+#ifdef SEGALLOC_OVERRIDE
+/* The override's malloc is sa_malloc under a second name, not a wrapper
+ * (a jump per call); the rest of the surface is in override.c. */
+extern __typeof__(sa_malloc) malloc __attribute__((alias("sa_malloc"), visibility("default"), malloc));
+#endif

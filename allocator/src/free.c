@@ -162,8 +162,11 @@ static page_t *free_secure_check(segment_t *s, void *p) {
  * keeps the fast path free of register saves. */
 static SA_NOINLINE void free_page_emptied(page_t *page) {
   heap_t *heap = sa_heap_tls;
+  /* The lone page of its size stays (the common case of a malloc/free
+   * loop): no lock needed for that. */
+  if (page_retire_keep(heap, page)) return;
   spin_lock(&heap->lock);
-  page_retire(heap, page);
+  page_free(heap, page);
   spin_unlock(&heap->lock);
 }
 
@@ -190,3 +193,8 @@ SA_API void sa_free(void *p) {
   }
   free_generic(s, page, p);
 }
+
+#ifdef SEGALLOC_OVERRIDE
+/* The override's free is sa_free under a second name (see alloc.c). */
+extern __typeof__(sa_free) free __attribute__((alias("sa_free"), visibility("default")));
+#endif

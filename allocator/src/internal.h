@@ -54,8 +54,8 @@
 
 static inline size_t bin_of_above_128(size_t size) {
   size_t w = size - 1;
-  size_t b = 63 - (size_t)__builtin_clzl(w); /* highest set bit, >= 7 */
-  return 9 + (b - 7) * 8 + ((w >> (b - 3)) & 7);
+  size_t b = (size_t)__builtin_clzl(w) ^ 63; /* highest set bit, >= 7 (one bsr) */
+  return b * 8 - 47 + ((w >> (b - 3)) & 7);    /* 9 + (b - 7) * 8 + the 3 bits below it */
 }
 
 static inline size_t bin_of(size_t size) {
@@ -123,10 +123,13 @@ typedef struct page_s {
   uint8_t retire_expire; /* countdown while retired (0: not retired) */
   uint8_t is_huge;       /* its inner 2 MiB ranges are advised MADV_HUGEPAGE (page_advise_huge) */
   uint16_t bin;          /* size bin (BIN_LARGE for large/huge) */
-  uint32_t capacity;     /* blocks threaded so far */
-  uint32_t reserved;     /* blocks that fit */
-  uint32_t used;         /* blocks handed out (including those in thread_free) */
-  uint32_t tail_uncommitted; /* bytes at the end no block reaches, left out of committed_bytes */
+  /* 16 bits are enough (a page holds at most 4096 blocks: 64 KiB of 16 B)
+   * and keep the descriptor at 96 bytes, which page_of multiplies by with
+   * two instructions instead of four. */
+  uint16_t capacity;     /* blocks threaded so far */
+  uint16_t reserved;     /* blocks that fit */
+  uint16_t used;         /* blocks handed out (including those in thread_free) */
+  uint16_t tail_uncommitted_4k; /* 4 KiB units at the end no block reaches, left out of committed_bytes */
   size_t block_size;
   uint8_t *page_start;
   block_t *free;       /* owner pops from here */
@@ -141,6 +144,7 @@ typedef struct page_s {
 } page_t;
 
 typedef page_t slice_t;
+_Static_assert(sizeof(page_t) == 96, "page_of's multiply is cheap for 96-byte descriptors");
 
 typedef enum segment_kind_e { SEGMENT_NORMAL, SEGMENT_HUGE } segment_kind_t;
 
@@ -326,10 +330,11 @@ SA_INTERNAL void page_queue_remove(heap_t *heap, page_queue_t *q, page_t *page);
 SA_INTERNAL page_queue_t *page_queue_of(heap_t *heap, const page_t *page);
 
 /* page.c */
-SA_INTERNAL void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment);
+SA_INTERNAL void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment);
 SA_INTERNAL void page_collect(page_t *page);
 SA_INTERNAL void page_unfull(heap_t *heap, page_t *page);
 SA_INTERNAL void page_retire(heap_t *heap, page_t *page);
+SA_INTERNAL bool page_retire_keep(heap_t *heap, page_t *page);
 SA_INTERNAL void page_free(heap_t *heap, page_t *page);
 SA_INTERNAL void page_set_delayed(page_t *page, delayed_t state);
 SA_INTERNAL void page_collect_retired(heap_t *heap, bool force);

@@ -9,8 +9,7 @@
 
 #define SA_EXPORT __attribute__((visibility("default")))
 
-SA_EXPORT void *malloc(size_t n) { return sa_malloc(n); }
-SA_EXPORT void free(void *p) { sa_free(p); }
+/* malloc and free are aliases of sa_malloc and sa_free (alloc.c, free.c). */
 SA_EXPORT void *calloc(size_t c, size_t n) { return sa_calloc(c, n); }
 SA_EXPORT void *realloc(void *p, size_t n) { return sa_realloc(p, n); }
 SA_EXPORT void *reallocarray(void *p, size_t c, size_t n) { return sa_reallocarray(p, c, n); }

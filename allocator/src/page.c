@@ -86,7 +86,8 @@ static void page_extend(page_t *page) {
   size_t bs = page->block_size;
   size_t n = 4096 / bs;
   if (n < 1) n = 1;
-  if (n > page->reserved - page->capacity) n = page->reserved - page->capacity;
+  size_t left = (size_t)page->reserved - page->capacity;
+  if (n > left) n = left;
   uint8_t *start = page->page_start + (size_t)page->capacity * bs;
   block_t *first = (block_t *)start;
   block_t *b = first;
@@ -97,7 +98,7 @@ static void page_extend(page_t *page) {
   }
   b->next = page->free;
   page->free = first;
-  page->capacity += (uint32_t)n;
+  page->capacity += (uint16_t)n;
 }
 
 /* ---- queue moves -------------------------------------------------------------- */
@@ -133,10 +134,10 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   page->bin = (uint16_t)bin;
   /* The kind follows the bin: a padded stride may exceed MEDIUM_BLOCK_MAX. */
   page->kind = (uint8_t)(bin == BIN_LARGE ? page_kind_of(block_size) : page_kind_of(bin_block_size(bin)));
-  page->reserved = (uint32_t)((slices << SLICE_SHIFT) / block_size);
+  page->reserved = (uint16_t)((slices << SLICE_SHIFT) / block_size);
   page->capacity = 0;
   page->used = 0;
-  page->tail_uncommitted = 0;
+  page->tail_uncommitted_4k = 0;
   page->free = page->local_free = NULL;
   page->flags.full_aligned = 0;
   page->retire_expire = 0;
@@ -151,7 +152,7 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
 
 void page_free(heap_t *heap, page_t *page) {
   page_queue_remove(heap, page_queue_of(heap, page), page);
-  if (page->tail_uncommitted) stat_add(STAT_COMMITTED, (int64_t)page->tail_uncommitted);
+  if (page->tail_uncommitted_4k) stat_add(STAT_COMMITTED, (int64_t)page->tail_uncommitted_4k << 12);
   heap->page_count--;
   heap->bin_pages[page->bin]--;
   stat_add(page_kind_stat[page->kind], -1);
@@ -165,14 +166,19 @@ void page_free(heap_t *heap, page_t *page) {
  * page of its size (so malloc/free of one block in a loop does not make and
  * unmake a page each time), free it otherwise. */
 void page_retire(heap_t *heap, page_t *page) {
-  page_queue_t *q = page_queue_of(heap, page);
-  if (page->kind <= PAGE_MEDIUM && !page->flags.x.in_full && q->first == page && page->next == NULL) {
-    page->retire_expire = page->kind == PAGE_SMALL ? 16 : 4;
-    if (page->bin < heap->retired_min || heap->retired_min == 0) heap->retired_min = page->bin;
-    if (page->bin > heap->retired_max) heap->retired_max = page->bin;
-    return;
-  }
-  page_free(heap, page);
+  if (!page_retire_keep(heap, page)) page_free(heap, page);
+}
+
+/* Touches owner-only fields (the background thread never reads them), so
+ * the free fast path calls it without the heap lock. */
+bool page_retire_keep(heap_t *heap, page_t *page) {
+  if (page->kind > PAGE_MEDIUM || page->flags.x.in_full || page->next != NULL ||
+      heap->pages[page->bin].first != page)
+    return false;
+  page->retire_expire = page->kind == PAGE_SMALL ? 16 : 4;
+  if (page->bin < heap->retired_min || heap->retired_min == 0) heap->retired_min = page->bin;
+  if (page->bin > heap->retired_max) heap->retired_max = page->bin;
+  return true;
 }
 
 /* Counts retired pages down (one tick per call) and frees those that reach
@@ -252,8 +258,8 @@ static void page_colour(heap_t *heap, page_t *page) {
    * is not resident, so it does not count as committed until the page goes. */
   size_t end = size_align_up(colour + (size_t)page->reserved * page->block_size, os_page_size());
   if (page->is_zero && end < span && !page->is_huge) {
-    page->tail_uncommitted = (uint32_t)(span - end);
-    stat_add(STAT_COMMITTED, -(int64_t)page->tail_uncommitted);
+    page->tail_uncommitted_4k = (uint16_t)((span - end) >> 12);
+    stat_add(STAT_COMMITTED, -((int64_t)page->tail_uncommitted_4k << 12));
   }
 }
 
@@ -387,7 +393,7 @@ static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignme
 
 /* The slow path. `alignment` > SLICE_SIZE asks for a huge segment whose block
  * starts at that alignment. */
-void *malloc_generic(heap_t *heap, size_t size, bool zero, size_t alignment) {
+void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment) {
   if (SA_UNLIKELY(heap == &heap_empty)) {
     heap = heap_get_or_init();
     if (heap == NULL) {
