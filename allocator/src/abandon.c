@@ -54,7 +54,7 @@ static void segment_reclaim(heap_t *heap, segment_t *s) {
   uint16_t pages[SLICE_ENTRIES];
   size_t npages = 0;
   segment_link(heap, s);
-  for (size_t i = 1; i < s->slice_entries;) {
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
     slice_t *sl = &s->slices[i];
     size_t n = sl->slice_count ? sl->slice_count : 1;
     if (sl->is_used) pages[npages++] = (uint16_t)i;

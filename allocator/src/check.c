@@ -47,8 +47,8 @@ size_t check_segment(const heap_t *heap, const segment_t *s) {
   size_t errors = 0, pages = 0;
   bool prev_free = false;
   if (!segment_is_valid(s)) return check_fail("bad segment cookie or map bit", s, 0);
-  if (!s->slices[0].is_used) errors += check_fail("header slice marked free", s, 0);
-  size_t i = 1;
+  if (!s->slices[0].is_used || s->slices[0].slice_count != SEGMENT_HEADER_SLICES) errors += check_fail("header slices not a used span", s, 0);
+  size_t i = SEGMENT_HEADER_SLICES;
   while (i < s->slice_entries) {
     const slice_t *sl = &s->slices[i];
     size_t n = sl->slice_count;

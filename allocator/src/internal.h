@@ -105,10 +105,18 @@ struct heap_s;
 
 /* A slice descriptor; on the first slice of a span it is the span's (or
  * page's) descriptor. Owner-only fields are touched by the owning thread
- * only; thread_free and heap are the two fields other threads touch. */
+ * only; thread_free and heap are the two fields other threads touch.
+ *
+ * Two cache lines, by who touches them: the first holds what a remote
+ * free reads and the thread_free it CASes, and changes little while the
+ * page lives; the second holds what the owner writes on every malloc and
+ * free. With 96-byte descriptors the owner's `free`/`used` stores and a
+ * consumer's CAS shared a line, so a producer/consumer pair moved it
+ * between cores on every block (README design notes). 128 bytes also
+ * makes page_of a shift. */
 typedef struct page_s {
-  /* span bookkeeping */
-  uint32_t slice_count;  /* run length on the first slice of a span, else 0 */
+  /* ---- line 1: span bookkeeping, geometry, remote frees ---- */
+  _Alignas(64) uint32_t slice_count; /* run length on the first slice of a span, else 0 */
   uint32_t slice_offset; /* bytes back to the first descriptor (0 on the first) */
   uint8_t is_used;       /* 1 on every slice of a page, 0 on free spans */
   uint8_t kind;          /* page_kind_t, for pages */
@@ -121,30 +129,29 @@ typedef struct page_s {
   } flags;
   uint8_t is_zero;       /* memory of the page was zero when it was made */
   uint8_t retire_expire; /* countdown while retired (0: not retired) */
-  uint8_t is_huge;       /* its inner 2 MiB ranges are advised MADV_HUGEPAGE (page_advise_huge) */
+  uint8_t is_huge;       /* advised MADV_HUGEPAGE (page_wants_huge) */
   uint16_t bin;          /* size bin (BIN_LARGE for large/huge) */
-  /* 16 bits are enough (a page holds at most 4096 blocks: 64 KiB of 16 B)
-   * and keep the descriptor at 96 bytes, which page_of multiplies by with
-   * two instructions instead of four. */
-  uint16_t capacity;     /* blocks threaded so far */
+  /* 16 bits are enough: a page holds at most 4096 blocks (64 KiB of 16 B). */
   uint16_t reserved;     /* blocks that fit */
-  uint16_t used;         /* blocks handed out (including those in thread_free) */
   uint16_t tail_uncommitted_4k; /* 4 KiB units at the end no block reaches, left out of committed_bytes */
   size_t block_size;
   uint8_t *page_start;
-  block_t *free;       /* owner pops from here */
-  block_t *local_free; /* owner's frees */
   _Atomic uintptr_t thread_free; /* other threads' frees | delayed_t state */
   _Atomic(struct heap_s *) heap; /* owner heap; NULL when abandoned */
   /* Remote frees the background took off thread_free and purged whole:
    * bit i is block i. Only pages of at most 64 blocks (blocks of 8 KiB and
    * up), since a purged block cannot hold a list link. */
   _Atomic uint64_t purged_mask;
-  struct page_s *next, *prev;    /* page queue or span queue links */
+  /* ---- line 2: the owner's ---- */
+  _Alignas(64) block_t *free; /* owner pops from here */
+  block_t *local_free;        /* owner's frees */
+  uint16_t capacity;          /* blocks threaded so far */
+  uint16_t used;              /* blocks handed out (including those in thread_free) */
+  struct page_s *next, *prev; /* page queue or span queue links */
 } page_t;
 
 typedef page_t slice_t;
-_Static_assert(sizeof(page_t) == 96, "page_of's multiply is cheap for 96-byte descriptors");
+_Static_assert(sizeof(page_t) == 128, "two cache lines, and page_of is a shift");
 
 typedef enum segment_kind_e { SEGMENT_NORMAL, SEGMENT_HUGE } segment_kind_t;
 
@@ -172,7 +179,11 @@ typedef struct segment_s {
   slice_t slices[SLICE_ENTRIES];
 } segment_t;
 
-_Static_assert(sizeof(segment_t) <= SLICE_SIZE, "segment header must fit in slice 0");
+/* The header (with its 513 descriptors) takes the first two slices. */
+#define SEGMENT_HEADER_SLICES 2
+_Static_assert(sizeof(segment_t) <= SEGMENT_HEADER_SLICES * SLICE_SIZE &&
+                   sizeof(segment_t) > (SEGMENT_HEADER_SLICES - 1) * SLICE_SIZE,
+               "segment header size in slices");
 
 /* ---- span queues (span.c) ------------------------------------------------ */
 #define SPAN_BINS 33

@@ -155,7 +155,7 @@ static void segment_purge_range(segment_t *s, size_t from, size_t n) {
 
 /* Purges every pending run of slices of s now. */
 void segment_purge_now(segment_t *s) {
-  size_t i = 1;
+  size_t i = SEGMENT_HEADER_SLICES;
   while (i < s->slice_entries) {
     if (!mask_test(&s->purge_pending, i)) { i++; continue; }
     size_t j = i;
@@ -201,7 +201,7 @@ void segment_purge_heap(heap_t *heap, bool force) {
 static void segment_schedule_purge_all(segment_t *s) {
   long delay = option_get(SA_OPTION_PURGE_DELAY);
   memset(&s->purge_pending, 0, sizeof s->purge_pending);
-  for (size_t i = 1; i < s->slice_entries; i++)
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries; i++)
     if (!mask_test(&s->purged, i)) mask_set(&s->purge_pending, i, 1, true);
   s->purge_expire = 0;
   if (delay == 0) segment_purge_now(s);
@@ -242,6 +242,8 @@ static segment_t *segment_os_reserve(size_t size) {
   }
   return s;
 }
+static void segment_mark_page(segment_t *s, slice_t *first, size_t count);
+
 static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, size_t entries, bool fresh) {
   /* A fresh mapping is zero; a cached one keeps its masks (purged) but
    * everything else is reset. */
@@ -252,15 +254,14 @@ static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, 
   if (fresh) {
     memset(&s->purged, 0, sizeof s->purged);
     memset(&s->dirty_reset, 0, sizeof s->dirty_reset);
-    mask_set(&s->purged, 1, SLICE_ENTRIES - 1, true); /* never touched: not resident, zero */
-    stat_add(STAT_COMMITTED, (int64_t)SLICE_SIZE);    /* the header slice */
+    mask_set(&s->purged, SEGMENT_HEADER_SLICES, SLICE_ENTRIES - SEGMENT_HEADER_SLICES, true); /* never touched: not resident, zero */
+    stat_add(STAT_COMMITTED, (int64_t)(SEGMENT_HEADER_SLICES * SLICE_SIZE)); /* the header */
   }
   s->cookie = SEGMENT_COOKIE;
   s->segment_size = size;
   s->kind = kind;
   s->slice_entries = (uint32_t)entries;
-  s->slices[0].slice_count = 1;
-  s->slices[0].is_used = 1; /* the header is never part of a free span */
+  segment_mark_page(s, &s->slices[0], SEGMENT_HEADER_SLICES); /* the header is never part of a free span */
 }
 
 /* SEGALLOC_HUGEPAGES=2: every segment asks for huge pages. Not the
@@ -284,8 +285,8 @@ static segment_t *segment_alloc(heap_t *heap) {
   segment_map_set(s, true);
   stat_add(STAT_SEGMENTS, 1);
   segment_link(heap, s);
-  span_set(s, &s->slices[1], SLICES_PER_SEGMENT - 1);
-  span_queue_push(heap, &s->slices[1]);
+  span_set(s, &s->slices[SEGMENT_HEADER_SLICES], SLICES_PER_SEGMENT - SEGMENT_HEADER_SLICES);
+  span_queue_push(heap, &s->slices[SEGMENT_HEADER_SLICES]);
   return s;
 }
 
@@ -293,7 +294,7 @@ static segment_t *segment_alloc(heap_t *heap) {
  * the segment leaves the owner). Huge segments have no queued spans. */
 void segment_spans_dequeue(heap_t *heap, segment_t *s) {
   if (s->kind != SEGMENT_NORMAL) return;
-  for (size_t i = 1; i < s->slice_entries;) {
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
     slice_t *sl = &s->slices[i];
     if (!sl->is_used && sl->slice_count) span_queue_remove(heap, sl);
     i += sl->slice_count ? sl->slice_count : 1;
@@ -395,7 +396,7 @@ void segment_page_free(heap_t *heap, page_t *page) {
 
 /* ---- huge segments: one block, its own mapping ------------------------------ */
 page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment) {
-  size_t offset = alignment > SLICE_SIZE ? alignment : SLICE_SIZE;
+  size_t offset = alignment > SEGMENT_HEADER_SLICES * SLICE_SIZE ? alignment : SEGMENT_HEADER_SLICES * SLICE_SIZE;
   size_t map = offset + size_align_up(size, SLICE_SIZE);
   if (size > ((size_t)1 << 46) || map < size) {
     errno = ENOMEM;
@@ -412,7 +413,7 @@ page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment) {
   segment_link(heap, s);
   /* Slices between the header and a block aligned beyond 64 KiB are padding:
    * described as one free span (in no queue) so that walkers see tiles. */
-  if (first > 1) span_set(s, &s->slices[1], first - 1);
+  if (first > SEGMENT_HEADER_SLICES) span_set(s, &s->slices[SEGMENT_HEADER_SLICES], first - SEGMENT_HEADER_SLICES);
   page_t *page = &s->slices[first];
   segment_mark_page(s, page, entries - first);
   page->slice_count = (uint32_t)slices;

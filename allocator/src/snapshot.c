@@ -51,7 +51,7 @@ static void describe_page(const page_t *page, sa_span_info_t *out) {
 static void walk_segment(const segment_t *s, void *arg) {
   walk_t *w = arg;
   size_t slices = s->kind == SEGMENT_HUGE ? s->segment_size >> SLICE_SHIFT : s->slice_entries;
-  for (size_t i = 1; i < s->slice_entries;) {
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
     const slice_t *sl = &s->slices[i];
     size_t n = sl->slice_count ? sl->slice_count : 1;
     sa_span_info_t info = {0};

@@ -108,7 +108,7 @@ slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span) {
     span_queue_remove(heap, next);
     next->slice_count = 0;
   }
-  if (span > s->slices + 1) {
+  if (span > s->slices + SEGMENT_HEADER_SLICES) {
     slice_t *prev_last = span - 1;
     slice_t *prev = (slice_t *)((uint8_t *)prev_last - prev_last->slice_offset);
     if (!prev->is_used && prev->slice_count > 0 && prev != s->slices) {

@@ -11,7 +11,7 @@
 static size_t free_spans(const void *p, size_t *first, size_t *len, size_t cap) {
   const segment_t *s = segment_of(p);
   size_t n = 0;
-  for (size_t i = 1; i < s->slice_entries; i += s->slices[i].slice_count) {
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries; i += s->slices[i].slice_count) {
     if (!s->slices[i].is_used && n < cap) {
       first[n] = i;
       len[n++] = s->slices[i].slice_count;
