@@ -75,8 +75,10 @@ SA_API void *sa_realloc(void *p, size_t size) {
     return NULL;
   }
   size_t usable = sa_usable_size(p);
-  /* Stay in place when the block fits and would not waste over half. */
+  /* Stay in place when the block fits and would not waste over half, or
+   * when a large block can take the free slices after it. */
   if (size <= usable && size >= usable / 2) return p;
+  if (size > usable && usable > MEDIUM_BLOCK_MAX && page_large_grow(p, size)) return p;
   void *q = sa_malloc(size);
   if (q == NULL) return NULL;
   memcpy(q, p, size < usable ? size : usable);

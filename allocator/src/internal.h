@@ -314,6 +314,8 @@ SA_INTERNAL slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *spa
 
 /* segment.c */
 SA_INTERNAL page_t *segment_page_alloc(heap_t *heap, size_t slices, size_t align);
+SA_INTERNAL bool segment_page_grow(heap_t *heap, page_t *page, size_t slices);
+SA_INTERNAL bool page_large_grow(void *p, size_t size);
 SA_INTERNAL void segment_page_free(heap_t *heap, page_t *page);
 SA_INTERNAL page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment);
 SA_INTERNAL void segment_purge_heap(heap_t *heap, bool force);

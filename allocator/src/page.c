@@ -369,6 +369,24 @@ static void *malloc_single_block(heap_t *heap, page_t *page, bool zero, size_t s
   return page->page_start;
 }
 
+/* realloc's in-place growth of the calling thread's own large block (p at
+ * its page start). realloc-grow (4 MiB buffers grown by doubling and by
+ * appends): see README design notes. */
+bool page_large_grow(void *p, size_t size) {
+  segment_t *s = segment_of(p);
+  page_t *page = page_of(s, p);
+  heap_t *heap = sa_heap_tls;
+  if (size > LARGE_BLOCK_MAX || page->kind != PAGE_LARGE || page->page_start != p ||
+      atomic_load_explicit(&s->thread_id, memory_order_relaxed) != thread_id_self())
+    return false;
+  size_t slices = (size + SLICE_SIZE - 1) >> SLICE_SHIFT;
+  spin_lock(&heap->lock);
+  bool grown = segment_page_grow(heap, page, slices);
+  if (grown) page->block_size = slices << SLICE_SHIFT;
+  spin_unlock(&heap->lock);
+  return grown;
+}
+
 static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment) {
   page_t *page = segment_huge_alloc(heap, size, alignment);
   if (page == NULL) return NULL;

@@ -249,7 +249,10 @@ static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, 
    * everything else is reset. */
   size_t keep_from = offsetof(segment_t, purge_pending);
   memset(s, 0, keep_from);
-  memset(&s->slices, 0, sizeof s->slices);
+  /* A fresh mapping's descriptors are zero already: not touching them
+   * keeps the 64 KiB of those no page uses out of RSS (threadchurn maps
+   * and reclaims segments by the dozen). */
+  if (!fresh) memset(&s->slices, 0, sizeof s->slices);
   memset(&s->purge_pending, 0, sizeof s->purge_pending);
   if (fresh) {
     memset(&s->purged, 0, sizeof s->purged);
@@ -367,6 +370,23 @@ page_t *segment_page_alloc(heap_t *heap, size_t slices, size_t align) {
     if (span == NULL) return NULL;
   }
   return segment_span_to_page(heap, span, slices);
+}
+
+/* Grows a page in place into the free span right after it, when that span
+ * is long enough: realloc of a large block then copies nothing. */
+bool segment_page_grow(heap_t *heap, page_t *page, size_t slices) {
+  segment_t *s = segment_of(page->page_start + 1);
+  size_t idx = (size_t)(page - s->slices), have = page->slice_count;
+  if (s->kind != SEGMENT_NORMAL || slices <= have || idx + slices > s->slice_entries) return false;
+  slice_t *next = page + have;
+  if (next->is_used || next->slice_count < slices - have) return false;
+  span_queue_remove(heap, next);
+  span_split(heap, s, next, slices - have);
+  bool is_zero = page->is_zero;
+  segment_commit_page(s, page, idx + have, slices - have);
+  page->is_zero = is_zero;
+  segment_mark_page(s, page, slices);
+  return true;
 }
 
 void segment_page_free(heap_t *heap, page_t *page) {

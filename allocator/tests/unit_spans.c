@@ -2,6 +2,8 @@
  * of whole slices): after every step the checker walks the segment and
  * verifies every slice descriptor, and the free spans are exactly the
  * expected ones. */
+#include <string.h>
+
 #include "internal.h"
 #include "unit_test.h"
 
@@ -76,6 +78,28 @@ int main(void) {
   sa_stats_t st;
   sa_stats_get(&st);
   EXPECT(st.segments == 0, "empty segment should be released or cached, %lld mapped", (long long)st.segments);
+
+  /* realloc of a large block grows in place into the free span after it,
+   * and moves (keeping its bytes) once a page sits there. */
+  uint8_t *g = sa_malloc(3 * 64 * KIB);
+  memset(g, 0x5a, 3 * 64 * KIB);
+  uint8_t *g2 = sa_realloc(g, 5 * 64 * KIB);
+  EXPECT(g2 == g, "growing into the free tail should stay in place");
+  EXPECT(page_of(segment_of(g2), g2)->slice_count == 5, "the page should now have 5 slices");
+  EXPECT(sa_usable_size(g2) == 5 * 64 * KIB, "usable size after growth: %zu", sa_usable_size(g2));
+  check("growing a large page in place");
+  void *blocker = sa_malloc(2 * 64 * KIB + 1); /* takes the slices right after g */
+  EXPECT(slice_index(blocker) == slice_index(g2) + 5, "the next page should follow the grown one");
+  memset(g2 + 3 * 64 * KIB, 0xa5, 2 * 64 * KIB);
+  uint8_t *g3 = sa_realloc(g2, 7 * 64 * KIB);
+  EXPECT(g3 != g2, "a page in the way forces a move");
+  bool intact = true;
+  for (size_t i = 0; i < 5 * 64 * KIB; i++) intact &= g3[i] == (i < 3 * 64 * KIB ? 0x5a : 0xa5);
+  EXPECT(intact, "the moved block keeps its bytes");
+  check("moving a large block that cannot grow");
+  sa_free(g3);
+  sa_free(blocker);
+  check("freeing the grown blocks");
 
   /* Huge: its own segment, released on free. */
   void *h = sa_malloc((size_t)40 << 20);
