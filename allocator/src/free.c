@@ -16,10 +16,15 @@ void stats_flush_thread(void) {
   tl_local_frees = tl_remote_frees = 0;
 }
 
+/* A multiply instead of a 64-bit division (tens of cycles) on every remote
+ * free and malloc_usable_size. Exact: offsets are below 2^22 (pages are at
+ * most 4 MiB) and block sizes below 2^18, so offset * block_size < 2^40
+ * (see page_magic_of). */
 block_t *page_block_start(const page_t *page, const void *p) {
   if (page->kind >= PAGE_LARGE) return (block_t *)page->page_start;
   size_t off = (size_t)((const uint8_t *)p - page->page_start);
-  return (block_t *)(page->page_start + off - off % page->block_size);
+  size_t index = (size_t)((off * page->block_magic) >> 40);
+  return (block_t *)(page->page_start + index * page->block_size);
 }
 
 /* Owner only, heap lock held. Counts nothing: the caller knows whether the

@@ -127,13 +127,9 @@ typedef struct page_s {
     } x;
     uint8_t full_aligned; /* both flags at once: free's fast test */
   } flags;
-  uint8_t is_zero;       /* memory of the page was zero when it was made */
-  uint8_t retire_expire; /* countdown while retired (0: not retired) */
-  uint8_t is_huge;       /* advised MADV_HUGEPAGE (page_wants_huge) */
   uint16_t bin;          /* size bin (BIN_LARGE for large/huge) */
   /* 16 bits are enough: a page holds at most 4096 blocks (64 KiB of 16 B). */
   uint16_t reserved;     /* blocks that fit */
-  uint16_t tail_uncommitted_4k; /* 4 KiB units at the end no block reaches, left out of committed_bytes */
   size_t block_size;
   uint8_t *page_start;
   _Atomic uintptr_t thread_free; /* other threads' frees | delayed_t state */
@@ -142,11 +138,16 @@ typedef struct page_s {
    * bit i is block i. Only pages of at most 64 blocks (blocks of 8 KiB and
    * up), since a purged block cannot hold a list link. */
   _Atomic uint64_t purged_mask;
+  uint64_t block_magic;  /* ceil(2^40 / block_size): page_block_start divides by multiplying */
   /* ---- line 2: the owner's ---- */
   _Alignas(64) block_t *free; /* owner pops from here */
   block_t *local_free;        /* owner's frees */
   uint16_t capacity;          /* blocks threaded so far */
   uint16_t used;              /* blocks handed out (including those in thread_free) */
+  uint16_t tail_uncommitted_4k; /* 4 KiB units at the end no block reaches, left out of committed_bytes */
+  uint8_t is_zero;       /* memory of the page was zero when it was made */
+  uint8_t retire_expire; /* countdown while retired (0: not retired) */
+  uint8_t is_huge;       /* advised MADV_HUGEPAGE (page_wants_huge) */
   struct page_s *next, *prev; /* page queue or span queue links */
 } page_t;
 
@@ -360,6 +361,12 @@ SA_INTERNAL void free_local_block(heap_t *heap, page_t *page, block_t *block);
 SA_INTERNAL void free_generic(segment_t *s, page_t *page, void *p);
 SA_INTERNAL bool heap_drain_delayed(heap_t *heap);
 SA_INTERNAL void stats_flush_thread(void);
+/* ceil(2^40 / d): floor(n * magic / 2^40) == n / d whenever n * d < 2^40,
+ * since the rounding error n * (magic * d - 2^40) / 2^40 stays below one
+ * step of n / d (page_block_start; unit_bins checks every class). */
+static inline uint64_t page_magic_of(size_t block_size) {
+  return ((UINT64_C(1) << 40) + block_size - 1) / block_size;
+}
 SA_INTERNAL block_t *page_block_start(const page_t *page, const void *p);
 
 /* heap.c */

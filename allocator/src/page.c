@@ -131,6 +131,7 @@ void page_unfull(heap_t *heap, page_t *page) {
 static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin) {
   size_t slices = page->slice_count;
   page->block_size = block_size;
+  page->block_magic = page_magic_of(block_size);
   page->bin = (uint16_t)bin;
   /* The kind follows the bin: a padded stride may exceed MEDIUM_BLOCK_MAX. */
   page->kind = (uint8_t)(bin == BIN_LARGE ? page_kind_of(block_size) : page_kind_of(bin_block_size(bin)));

@@ -16,7 +16,26 @@ static void check_size(size_t n, size_t *prev_bin) {
   *prev_bin = bin;
 }
 
+/* page_block_start's multiply finds the block of every byte of a page as
+ * exactly as a division, for each class's stride over the largest page
+ * (4 MiB): probed at both ends of every block. */
+static void check_block_start(size_t stride) {
+  page_t page = {0};
+  page.kind = PAGE_MEDIUM;
+  page.page_start = (uint8_t *)(uintptr_t)0x100000000;
+  page.block_size = stride;
+  page.block_magic = page_magic_of(stride);
+  size_t bad = 0;
+  for (size_t start = 0; start + stride <= ((size_t)4 << 20); start += stride) {
+    uint8_t *first = page.page_start + start, *last = first + stride - 1;
+    bad += (uint8_t *)page_block_start(&page, first) != first;
+    bad += (uint8_t *)page_block_start(&page, last) != first;
+  }
+  EXPECT(bad == 0, "stride %zu: %zu offsets map to the wrong block", stride, bad);
+}
+
 int main(void) {
+  for (size_t bin = 1; bin <= BIN_MEDIUM_LAST; bin++) check_block_start(page_stride(bin_block_size(bin)));
   size_t prev = 0;
   for (size_t n = 1; n <= ((size_t)1 << 20); n++) check_size(n, &prev);
   for (size_t n = ((size_t)1 << 20) + 1; n <= ((size_t)16 << 20); n += 4093) check_size(n, &prev);
