@@ -68,6 +68,52 @@ static void ab_report_table(ab_buf_t *b, const ab_summary_t *s, bool rss) {
   }
 }
 
+/* The smallest paired ratio of a case (NaN when none), to bold it: unlike
+ * time_vs_best it need not be 1.00, as each repetition can crown another. */
+static double ab_report_paired_best(const ab_summary_t *s, size_t c) {
+  double best = NAN;
+  for (size_t a = 0; a < s->allocators.n; a++) {
+    double v = ab_summary_group(s, c, a)->time_paired;
+    if (!isnan(v) && (isnan(best) || v < best)) best = v;
+  }
+  return best;
+}
+
+static void ab_report_paired_table(ab_buf_t *b, const ab_summary_t *s) {
+  ab_report_header_row(b, s);
+  for (size_t c = 0; c < s->n_cases; c++) {
+    char *label = ab_case_label(&s->cases[c]);
+    ab_buf_printf(b, "| %s |", label);
+    free(label);
+    double best = ab_report_paired_best(s, c);
+    for (size_t a = 0; a < s->allocators.n; a++) {
+      const ab_group_t *g = ab_summary_group(s, c, a);
+      bool bold = g->time_paired < best + 0.0005;
+      if (g->cost.n == 0) ab_buf_puts(b, g->runs ? " failed |" : " - |");
+      else if (isnan(g->time_paired)) ab_buf_puts(b, " - |");
+      else ab_buf_printf(b, " %s%.2f%s |", bold ? "**" : "", g->time_paired, bold ? "**" : "");
+    }
+    ab_buf_puts(b, "\n");
+  }
+}
+
+/* Only when some allocator could be compared within a repetition: with one
+ * allocator the table would hold nothing but dashes. */
+static void ab_report_paired(ab_buf_t *b, const ab_summary_t *s) {
+  bool any = false;
+  for (size_t i = 0; i < s->n_cases * s->allocators.n; i++) any |= !isnan(s->groups[i].time_paired);
+  if (!any) return;
+  ab_buf_puts(b, "## Time relative to the fastest, paired by repetition\n\nThe machine's state "
+                 "drifts during a run (two threads may get two cores or share one, which changes "
+                 "every allocator's time alike), while the allocators of one repetition run close "
+                 "together: so each time is divided by the fastest time of its own repetition, "
+                 "comparing allocators at the same moment, and the table shows the median of "
+                 "these ratios over the repetitions (lower is better; - where no repetition had "
+                 "another allocator's run to compare with).\n\n");
+  ab_report_paired_table(b, s);
+  ab_buf_puts(b, "\n");
+}
+
 /* "segalloc 1.12x, glibc 1.50x": everyone but the winner, by ratio. */
 static void ab_report_runners_up(ab_buf_t *b, const ab_summary_t *s, size_t c, int winner,
                                  bool rss) {
@@ -301,7 +347,9 @@ static void ab_report_body(ab_buf_t *b, const ab_report_in_t *in) {
                  "wall time (hyperfine's median) for real programs. In brackets: the median rate, "
                  "or seconds.\n\n");
   ab_report_table(b, s, false);
-  ab_buf_puts(b, "\n## Peak RSS relative to the smallest (lower is better)\n\nMedian of the "
+  ab_buf_puts(b, "\n");
+  ab_report_paired(b, s);
+  ab_buf_puts(b, "## Peak RSS relative to the smallest (lower is better)\n\nMedian of the "
                  "repetitions of the peak resident set size from wait4 (ru_maxrss).\n\n");
   ab_report_table(b, s, true);
   ab_buf_puts(b, "\n");

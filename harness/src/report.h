@@ -1,6 +1,7 @@
 /* allocbench: report.md: what a person reads after a run. Tables of time
- * and peak RSS per workload x allocator, one line per workload naming the
- * winner, the run-to-run spread, failed runs, plots, and the machine. */
+ * (median, and paired by repetition) and peak RSS per workload x allocator,
+ * one line per workload naming the winner, the run-to-run spread, failed
+ * runs, plots, and the machine. */
 #ifndef AB_REPORT_H
 #define AB_REPORT_H
 

@@ -1,4 +1,4 @@
-/* allocbench: summary statistics and ratios. */
+/* allocbench: summary statistics and ratios, plain and paired by repetition. */
 #include "summary.h"
 
 #include <math.h>
@@ -71,9 +71,13 @@ ab_group_t *ab_summary_group(const ab_summary_t *s, size_t case_index, size_t al
   return &s->groups[case_index * s->allocators.n + alloc_index];
 }
 
+static bool ab_row_in_case(const ab_row_t *r, const ab_case_key_t *key) {
+  return !strcmp(r->workload, key->workload) && !strcmp(r->params, key->params) &&
+         r->threads == key->threads;
+}
+
 static bool ab_row_in_group(const ab_row_t *r, const ab_case_key_t *key, const char *alloc) {
-  return !strcmp(r->allocator, alloc) && !strcmp(r->workload, key->workload) &&
-         !strcmp(r->params, key->params) && r->threads == key->threads;
+  return !strcmp(r->allocator, alloc) && ab_row_in_case(r, key);
 }
 
 /* Collects one metric of the ok rows of a group. */
@@ -148,6 +152,42 @@ static void ab_summary_ratios(ab_summary_t *s, size_t c) {
   }
 }
 
+/* The ratio of row i to the fastest row of its repetition among the timed
+ * rows v of one case; NaN when no other allocator finished that repetition
+ * (being the only one left is no win). */
+static double ab_paired_ratio(const ab_row_t *const *v, size_t k, size_t i) {
+  double cost = ab_row_cost(v[i]), best = cost;
+  bool other = false;
+  for (size_t j = 0; j < k; j++) {
+    if (v[j]->rep != v[i]->rep) continue;
+    other |= strcmp(v[j]->allocator, v[i]->allocator) != 0;
+    best = fmin(best, ab_row_cost(v[j]));
+  }
+  return other ? ab_ratio(cost, best) : NAN;
+}
+
+/* The machine's state drifts during a run (on a small machine two threads
+ * share a core at one moment and not at the next, which changes every
+ * allocator's time alike), while the allocators of one repetition run close
+ * together. So the ratio is taken within each repetition, where the drift
+ * cancels, and only then the median over repetitions. */
+static void ab_summary_paired(const ab_rows_t *rows, ab_summary_t *s, size_t c) {
+  const ab_row_t **v = ab_xmalloc((rows->n + 1) * sizeof *v);
+  size_t k = 0;
+  for (size_t i = 0; i < rows->n; i++)
+    if (ab_row_in_case(&rows->v[i], &s->cases[c]) && !isnan(ab_row_cost(&rows->v[i])))
+      v[k++] = &rows->v[i];
+  double *ratios = ab_xmalloc((k + 1) * sizeof *ratios);
+  for (size_t a = 0; a < s->allocators.n; a++) {
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++)
+      if (!strcmp(v[i]->allocator, s->allocators.v[a])) ratios[n++] = ab_paired_ratio(v, k, i);
+    ab_summary_group(s, c, a)->time_paired = ab_stat_of(ratios, n).median;
+  }
+  free(ratios);
+  free(v);
+}
+
 void ab_summary_compute(const ab_rows_t *rows, ab_summary_t *out) {
   *out = (ab_summary_t){0};
   for (size_t i = 0; i < rows->n; i++) {
@@ -159,6 +199,7 @@ void ab_summary_compute(const ab_rows_t *rows, ab_summary_t *out) {
   for (size_t c = 0; c < out->n_cases; c++) {
     for (size_t a = 0; a < out->allocators.n; a++) ab_summary_fill_group(rows, out, c, a);
     ab_summary_ratios(out, c);
+    ab_summary_paired(rows, out, c);
   }
 }
 
@@ -192,7 +233,7 @@ static const char *const ab_summary_columns[] = {
     "wall_s_max",        "ops_per_s_median", "ops_per_s_min",    "ops_per_s_max",
     "peak_rss_kib_median", "peak_rss_kib_min", "peak_rss_kib_max", "end_rss_kib_median",
     "xfree_p99_ns_median", "time_vs_glibc",  "time_vs_best",     "rss_vs_glibc",
-    "rss_vs_best",       "spread_pct"};
+    "rss_vs_best",       "spread_pct",       "time_paired"};
 #define AB_SUMMARY_NCOLS (sizeof ab_summary_columns / sizeof ab_summary_columns[0])
 
 static char *ab_num(double v, int decimals) {
@@ -221,6 +262,7 @@ static void ab_summary_format_group(const ab_summary_t *s, const ab_group_t *g, 
   ab_strv_push_owned(f, ab_num(g->rss_vs_glibc, 4));
   ab_strv_push_owned(f, ab_num(g->rss_vs_best, 4));
   ab_strv_push_owned(f, ab_num(g->spread * 100.0, 1));
+  ab_strv_push_owned(f, ab_num(g->time_paired, 4));
 }
 
 int ab_summary_write_csv(const ab_summary_t *s, const char *path, ab_err_t *err) {

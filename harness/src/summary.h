@@ -1,5 +1,6 @@
 /* allocbench: summary statistics per workload case x allocator (median,
- * min, max) and the ratios to glibc and to the best allocator. */
+ * min, max), the ratios to glibc and to the best allocator, and the ratio
+ * to the best paired by repetition. */
 #ifndef AB_SUMMARY_H
 #define AB_SUMMARY_H
 
@@ -30,6 +31,10 @@ typedef struct ab_group_s {
   ab_stat_t cost;
   double time_vs_glibc, time_vs_best, rss_vs_glibc, rss_vs_best; /* NaN: cannot say */
   double spread; /* (max - min) / median of cost: the run-to-run noise */
+  /* Median over repetitions of cost / the lowest cost of any allocator in
+   * the same repetition, over the repetitions where this allocator and at
+   * least one other finished; NaN where there are none. */
+  double time_paired;
 } ab_group_t;
 
 typedef struct ab_summary_s {

@@ -51,11 +51,15 @@ def main(run, expected_runs, allocators, plots):
             fail(f"glibc's time ratio to itself is not 1: {s}")
         if float(s["time_vs_best"]) < 1.0 - 1e-9 or float(s["rss_vs_best"]) < 1.0 - 1e-9:
             fail(f"an allocator beats the best: {s}")
+        # Every rep of this run has both allocators ok: the paired ratio exists.
+        if float(s["time_paired"]) < 1.0 - 1e-9:
+            fail(f"a paired ratio below 1: {s}")
         med = float(s["ops_per_s_median"])
         if not float(s["ops_per_s_min"]) <= med <= float(s["ops_per_s_max"]):
             fail(f"median outside min..max: {s}")
     report = open(os.path.join(run, "report.md")).read()
-    for needed in ("## Winners", "## Time relative", "## Peak RSS", "## Run-to-run spread",
+    for needed in ("## Winners", "## Time relative", "## Time relative to the fastest, paired "
+                   "by repetition", "## Peak RSS", "## Run-to-run spread",
                    "## Machine and software", "glibc"):
         if needed not in report:
             fail(f"report.md lacks {needed!r}")

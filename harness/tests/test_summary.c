@@ -1,8 +1,11 @@
-/* Summary statistics: median/min/max, which runs count, time cost, and the
- * ratios to glibc and to the best allocator. */
+/* Summary statistics: median/min/max, which runs count, time cost, the
+ * ratios to glibc and to the best allocator, the ratio paired by
+ * repetition, and how summary.csv and report.md show it. */
 #include <math.h>
 #include <stdlib.h>
 
+#include "files.h"
+#include "report.h"
 #include "summary.h"
 #include "testing.h"
 
@@ -23,6 +26,78 @@ static void add_row(ab_rows_t *rows, const char *workload, const char *alloc, in
   r.peak_rss_kib = rss;
   ab_rows_push(rows, &r);
   ab_row_free(&r);
+}
+
+/* A run timed by its wall time (no rate), in repetition rep. */
+static void add_rep(ab_rows_t *rows, const char *workload, const char *alloc, int rep,
+                    const char *status, double wall) {
+  add_row(rows, workload, alloc, 2, status, NAN, wall, 1000);
+  rows->v[rows->n - 1].rep = rep;
+}
+
+/* Two allocators whose repetitions ran in two machine states about 3x apart.
+ * A's crash in rep 4 leaves B alone there, in the fast state: B's median time
+ * then falls between the states and beats A's, although B was 10% slower
+ * than A in every repetition where both ran. */
+static void add_drifting_case(ab_rows_t *rows) {
+  add_rep(rows, "drift", "A", 1, "ok", 10.0);
+  add_rep(rows, "drift", "B", 1, "ok", 11.0);
+  add_rep(rows, "drift", "A", 2, "ok", 3.0);
+  add_rep(rows, "drift", "B", 2, "ok", 3.3);
+  add_rep(rows, "drift", "B", 3, "ok", 11.5); /* the order within a rep does not matter */
+  add_rep(rows, "drift", "A", 3, "ok", 10.5);
+  add_rep(rows, "drift", "A", 4, "crash:SIGSEGV", 0.1);
+  add_rep(rows, "drift", "B", 4, "ok", 3.0);
+}
+
+static void test_paired(void) {
+  ab_rows_t rows = {0};
+  add_drifting_case(&rows);
+  /* Only A ran in both reps: nothing to pair with. */
+  add_rep(&rows, "alone", "A", 1, "ok", 1.0);
+  add_rep(&rows, "alone", "A", 2, "ok", 1.2);
+  ab_summary_t s;
+  ab_summary_compute(&rows, &s);
+  const ab_group_t *a = ab_summary_group(&s, 0, 0), *b = ab_summary_group(&s, 0, 1);
+  /* The plain medians mislead: A 10.0, B (3.3 + 11.0) / 2 = 7.15. */
+  EXPECT_NEAR(b->time_vs_best, 1.0, 1e-9);
+  EXPECT_NEAR(a->time_vs_best, 10.0 / 7.15, 1e-9);
+  /* Paired: A is the fastest in reps 1-3; B's ratios 1.1, 1.1, 11.5/10.5; rep 4 is left out. */
+  EXPECT_NEAR(a->time_paired, 1.0, 1e-9);
+  EXPECT_NEAR(b->time_paired, 1.1, 1e-9);
+  EXPECT(isnan(ab_summary_group(&s, 1, 0)->time_paired));
+  EXPECT(isnan(ab_summary_group(&s, 1, 1)->time_paired)); /* B never ran it */
+  ab_summary_free(&s);
+  ab_rows_free(&rows);
+}
+
+/* The paired column in summary.csv and the paired table in report.md. */
+static void test_paired_outputs(const char *dir) {
+  ab_rows_t rows = {0};
+  add_drifting_case(&rows);
+  ab_summary_t s;
+  ab_summary_compute(&rows, &s);
+  char *csv = ab_xasprintf("%s/summary-paired.csv", dir), *md = ab_xasprintf("%s/report.md", dir);
+  ab_err_t err;
+  EXPECT(ab_summary_write_csv(&s, csv, &err) == 0);
+  char *text = ab_read_file(csv, NULL);
+  EXPECT(text && strstr(text, ",spread_pct,time_paired\n"));
+  EXPECT(text && strstr(text, "\ndrift,,2,B,4,4,") && strstr(text, ",1.1000\n"));
+  free(text);
+  ab_report_in_t in = {.run_id = "paired", .run_dir = dir, .root = dir, .rows = &rows,
+                       .summary = &s};
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  text = ab_read_file(md, NULL);
+  const char *paired = text ? strstr(text, "## Time relative to the fastest, paired by repetition")
+                            : NULL;
+  EXPECT(paired && strstr(paired, "| drift t=2 | **1.00** | 1.10 |\n"));
+  EXPECT(paired && paired > strstr(text, "## Time relative to the fastest (lower"));
+  EXPECT(paired && paired < strstr(text, "## Peak RSS"));
+  free(text);
+  free(csv);
+  free(md);
+  ab_summary_free(&s);
+  ab_rows_free(&rows);
 }
 
 static void test_stat(void) {
@@ -79,6 +154,9 @@ static void test_ratios(void) {
   EXPECT(ab_summary_find_case(&s, "w", "", "2") == 0);
   EXPECT(ab_summary_find_case(&s, "prog", "", "") == 1);
   EXPECT(ab_summary_find_case(&s, "w", "", "3") == -1);
+  /* All in one repetition: the paired ratio is the plain one. */
+  for (size_t i = 0; i < 4; i++)
+    EXPECT_NEAR(s.groups[i].time_paired, s.groups[i].time_vs_best, 1e-9);
   ab_summary_free(&s);
   ab_rows_free(&rows);
 }
@@ -96,9 +174,15 @@ static void test_labels(void) {
   free(sb);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s TMPDIR\n", argv[0]);
+    return 2;
+  }
   test_stat();
   test_ratios();
+  test_paired();
+  test_paired_outputs(argv[1]);
   test_labels();
   return TEST_RESULT();
 }
