@@ -352,25 +352,12 @@ static void *page_pop(page_t *page, bool zero, bool fresh, size_t size) {
 /* Large blocks: one block per page, slices rounded up to fit. The page goes
  * to the large queue in the "full" state so that a remote free announces
  * itself through the heap's delayed list and the owner frees the page. */
-/* Large blocks start a rotating number of cache lines into their first
- * slice (below 4 KiB, so the header check still holds): every large buffer
- * starting on a 64 KiB boundary made a program that walks several of them
- * in step (xz's match finder) hit the same cache sets and 4 KiB-aliased
- * loads and stores. xz -T2 -2 (realprogs): 333 -> 290 ms, 15 runs each.
- * Aligned requests (`coloured` false) keep the 64 KiB start they rely on. */
-static size_t large_colour(heap_t *heap, bool coloured) {
-  return coloured ? (heap->page_colour++ % 64) * 64 : 0;
-}
-
-static page_t *malloc_large(heap_t *heap, size_t size, bool coloured) {
-  size_t colour = large_colour(heap, coloured);
-  size_t slices = (size + colour + SLICE_SIZE - 1) >> SLICE_SHIFT;
+static page_t *malloc_large(heap_t *heap, size_t size) {
+  size_t slices = (size + SLICE_SIZE - 1) >> SLICE_SHIFT;
   page_t *page = segment_page_alloc(heap, slices, 1);
   if (page == NULL) return NULL;
   page_init(heap, page, slices << SLICE_SHIFT, BIN_LARGE);
   page->kind = PAGE_LARGE;
-  page->page_start += colour;
-  page->block_size -= colour;
   return page;
 }
 
@@ -393,11 +380,10 @@ bool page_large_grow(void *p, size_t size) {
   if (size > LARGE_BLOCK_MAX || page->kind != PAGE_LARGE || page->page_start != p ||
       atomic_load_explicit(&s->thread_id, memory_order_relaxed) != thread_id_self())
     return false;
-  size_t colour = (size_t)(page->page_start - slice_start(s, page));
-  size_t slices = (size + colour + SLICE_SIZE - 1) >> SLICE_SHIFT;
+  size_t slices = (size + SLICE_SIZE - 1) >> SLICE_SHIFT;
   spin_lock(&heap->lock);
   bool grown = segment_page_grow(heap, page, slices);
-  if (grown) page->block_size = (slices << SLICE_SHIFT) - colour;
+  if (grown) page->block_size = slices << SLICE_SHIFT;
   spin_unlock(&heap->lock);
   return grown;
 }
@@ -416,7 +402,7 @@ static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment)
 static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignment) {
   if (size > LARGE_BLOCK_MAX || alignment > SLICE_SIZE) return malloc_huge(heap, size, zero, alignment);
   if (size > MEDIUM_BLOCK_MAX) {
-    page_t *page = malloc_large(heap, size, alignment == 0);
+    page_t *page = malloc_large(heap, size);
     return page ? malloc_single_block(heap, page, zero, size) : NULL;
   }
   bool fresh;

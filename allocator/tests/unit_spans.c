@@ -8,9 +8,6 @@
 #include "unit_test.h"
 
 #define KIB 1024
-/* Room for the colour of a large block (under 4 KiB, see malloc_large): a
- * request of n slices less 4 KiB takes exactly n slices. */
-#define LARGE_3 (3 * 64 * KIB - 4096)
 
 /* Free spans of the segment holding p, as (first index, length) pairs. */
 static size_t free_spans(const void *p, size_t *first, size_t *len, size_t cap) {
@@ -38,7 +35,7 @@ int main(void) {
   /* Five large blocks of 3 slices each, carved one after the other. */
   void *b[5];
   for (int i = 0; i < 5; i++) {
-    b[i] = sa_malloc(LARGE_3);
+    b[i] = sa_malloc(3 * 64 * KIB - 100);
     EXPECT(b[i] != NULL, "alloc %d", i);
     EXPECT(segment_of(b[i]) == segment_of(b[0]), "block %d in another segment", i);
   }
@@ -63,7 +60,7 @@ int main(void) {
   EXPECT(n == 2 && len[0] == 9 && first[0] == slice_index(b[0]) + 3, "one 9-slice hole expected (n=%zu len=%zu)", n,
          len[0]);
 
-  void *c = sa_malloc(LARGE_3); /* 3 slices: first fit takes the hole, splits it */
+  void *c = sa_malloc(3 * 64 * KIB - 100); /* 3 slices: first fit takes the hole, splits it */
   EXPECT(slice_index(c) == slice_index(b[0]) + 3, "first fit should reuse the hole");
   check("splitting the hole");
   n = free_spans(b[0], first, len, 16);
@@ -84,39 +81,25 @@ int main(void) {
 
   /* realloc of a large block grows in place into the free span after it,
    * and moves (keeping its bytes) once a page sits there. */
-  uint8_t *g = sa_malloc(LARGE_3);
-  memset(g, 0x5a, LARGE_3);
-  uint8_t *g2 = sa_realloc(g, 5 * 64 * KIB - 4096);
+  uint8_t *g = sa_malloc(3 * 64 * KIB);
+  memset(g, 0x5a, 3 * 64 * KIB);
+  uint8_t *g2 = sa_realloc(g, 5 * 64 * KIB);
   EXPECT(g2 == g, "growing into the free tail should stay in place");
   EXPECT(page_of(segment_of(g2), g2)->slice_count == 5, "the page should now have 5 slices");
-  EXPECT(sa_usable_size(g2) >= 5 * 64 * KIB - 4096 && sa_usable_size(g2) <= 5 * 64 * KIB,
-         "usable size after growth: %zu", sa_usable_size(g2));
+  EXPECT(sa_usable_size(g2) == 5 * 64 * KIB, "usable size after growth: %zu", sa_usable_size(g2));
   check("growing a large page in place");
   void *blocker = sa_malloc(2 * 64 * KIB + 1); /* takes the slices right after g */
   EXPECT(slice_index(blocker) == slice_index(g2) + 5, "the next page should follow the grown one");
-  memset(g2 + LARGE_3, 0xa5, 2 * 64 * KIB);
-  uint8_t *g3 = sa_realloc(g2, 7 * 64 * KIB - 4096);
+  memset(g2 + 3 * 64 * KIB, 0xa5, 2 * 64 * KIB);
+  uint8_t *g3 = sa_realloc(g2, 7 * 64 * KIB);
   EXPECT(g3 != g2, "a page in the way forces a move");
   bool intact = true;
-  for (size_t i = 0; i < LARGE_3 + 2 * 64 * KIB; i++) intact &= g3[i] == (i < LARGE_3 ? 0x5a : 0xa5);
+  for (size_t i = 0; i < 5 * 64 * KIB; i++) intact &= g3[i] == (i < 3 * 64 * KIB ? 0x5a : 0xa5);
   EXPECT(intact, "the moved block keeps its bytes");
   check("moving a large block that cannot grow");
   sa_free(g3);
   sa_free(blocker);
   check("freeing the grown blocks");
-
-  /* Large blocks start at rotating offsets inside their first 4 KiB
-   * (malloc_large's colour); aligned ones on their slice. */
-  void *l1 = sa_malloc(200 * KIB), *l2 = sa_malloc(200 * KIB);
-  void *la = sa_aligned_alloc(64 * KIB, 200 * KIB);
-  EXPECT(((uintptr_t)l1 & 4095) != ((uintptr_t)l2 & 4095), "two large blocks with one colour: %p %p", l1, l2);
-  EXPECT(((uintptr_t)l1 & (SLICE_SIZE - 1)) < 4096, "colour beyond the first OS page: %p", l1);
-  EXPECT(la != NULL && ((uintptr_t)la & (64 * KIB - 1)) == 0, "aligned large block not on 64 KiB: %p", la);
-  EXPECT(sa_usable_size(l1) >= 200 * KIB && sa_usable_size(la) >= 200 * KIB, "usable sizes");
-  check("coloured and aligned large blocks");
-  sa_free(l1);
-  sa_free(l2);
-  sa_free(la);
 
   /* Huge: its own segment, released on free. */
   void *h = sa_malloc((size_t)40 << 20);
