@@ -223,6 +223,9 @@ typedef struct heap_s {
   bool is_background;                    /* the background thread's private heap */              /* generic_count at the background's last visit */
   _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
+  int64_t purge_last;                    /* ms: this heap's last purge (segment_note_refault) */
+  int64_t purge_shift_at;                /* ms: when purge_shift last changed */
+  uint32_t purge_shift;                  /* purge delay x 2^shift, 0..PURGE_SHIFT_MAX */
   struct heap_s *next_all, *prev_all;    /* every live heap (for fork) */
   struct heap_s *next_free;              /* heap pool link */
 } heap_t;

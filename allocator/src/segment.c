@@ -167,8 +167,38 @@ void segment_purge_now(segment_t *s) {
   s->purge_expire = 0;
 }
 
-static void segment_schedule_purge(heap_t *heap, segment_t *s, size_t from, size_t n) {
+/* The purge delay adapts per heap: a heap that takes back memory it purged
+ * less than two delays ago pays page faults for every byte of it, so its
+ * delay doubles (up to 16x); it halves again after two seconds in which
+ * purges ran without that happening. realloc-grow, which frees and re-takes
+ * big spans a little slower than 50 ms apart, took 107,000 page faults a
+ * second (mimalloc 16,000); see README design notes. */
+#define PURGE_SHIFT_MAX 4
+
+static long segment_purge_delay(const heap_t *heap) {
   long delay = option_get(SA_OPTION_PURGE_DELAY);
+  return delay > 0 ? delay << heap->purge_shift : delay;
+}
+
+static void segment_note_refault(heap_t *heap) {
+  if (heap->purge_last == 0 || heap->purge_shift >= PURGE_SHIFT_MAX) return;
+  int64_t now = os_clock_ms();
+  if (now - heap->purge_last < 2 * segment_purge_delay(heap)) {
+    heap->purge_shift++;
+    heap->purge_shift_at = now;
+  }
+}
+
+static void segment_note_purge(heap_t *heap, int64_t now) {
+  heap->purge_last = now;
+  if (heap->purge_shift > 0 && now - heap->purge_shift_at > 2000) {
+    heap->purge_shift--;
+    heap->purge_shift_at = now;
+  }
+}
+
+static void segment_schedule_purge(heap_t *heap, segment_t *s, size_t from, size_t n) {
+  long delay = segment_purge_delay(heap);
   if (delay < 0) return;
   mask_set(&s->purge_pending, from, n, true);
   if (delay == 0) {
@@ -190,8 +220,12 @@ void segment_purge_heap(heap_t *heap, bool force) {
   int64_t next = 0;
   for (segment_t *s = heap->segments; s != NULL; s = s->next) {
     if (s->purge_expire == 0) continue;
-    if (force || s->purge_expire <= now) segment_purge_now(s);
-    else if (next == 0 || s->purge_expire < next) next = s->purge_expire;
+    if (force || s->purge_expire <= now) {
+      segment_purge_now(s);
+      segment_note_purge(heap, now);
+    } else if (next == 0 || s->purge_expire < next) {
+      next = s->purge_expire;
+    }
   }
   heap->purge_next = next;
 }
@@ -335,7 +369,7 @@ static void segment_mark_page(segment_t *s, slice_t *first, size_t count) {
 
 /* Takes the slices of a new page out of the purge bookkeeping and tells the
  * page whether its memory is known to be zero. */
-static void segment_commit_page(segment_t *s, page_t *page, size_t from, size_t n) {
+static size_t segment_commit_page(segment_t *s, page_t *page, size_t from, size_t n) {
   size_t purged = mask_count(&s->purged, from, n);
   bool zero = purged == n && mask_count(&s->dirty_reset, from, n) == 0;
   mask_set(&s->purge_pending, from, n, false);
@@ -343,6 +377,7 @@ static void segment_commit_page(segment_t *s, page_t *page, size_t from, size_t 
   mask_set(&s->dirty_reset, from, n, false);
   stat_add(STAT_COMMITTED, (int64_t)(purged << SLICE_SHIFT));
   page->is_zero = zero;
+  return purged;
 }
 
 static page_t *segment_span_to_page(heap_t *heap, slice_t *span, size_t slices) {
@@ -350,7 +385,7 @@ static page_t *segment_span_to_page(heap_t *heap, slice_t *span, size_t slices) 
   span_split(heap, s, span, slices);
   segment_mark_page(s, span, slices);
   size_t idx = (size_t)(span - s->slices);
-  segment_commit_page(s, span, idx, slices);
+  if (segment_commit_page(s, span, idx, slices) != 0) segment_note_refault(heap);
   span->page_start = (uint8_t *)s + (idx << SLICE_SHIFT);
   s->used++;
   return span;
