@@ -102,10 +102,8 @@ int ab_metrics_save(const char *path, const ab_metrics_t *m, ab_err_t *err) {
     free(value);
     free(tol);
   }
-  if (rc < 0) {
-    ab_atomic_abort(&af);
-    return ab_fail(err, "cannot write %s", path);
-  }
+  /* A failed row leaves the stream's error flag set: commit reports it
+   * (with the reason) and removes the temporary file. */
   return ab_atomic_commit(&af, err);
 }
 

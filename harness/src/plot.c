@@ -38,6 +38,16 @@ static void ab_plot_quote(ab_buf_t *b, const char *s) {
   ab_buf_puts(b, "\"");
 }
 
+/* The settings of a line plot titled with a case label: the title, then
+ * `axes` (labels, scales, key). */
+static ab_buf_t ab_plot_titled(const char *label, const char *axes) {
+  ab_buf_t setup = {0};
+  ab_buf_puts(&setup, "set title ");
+  ab_plot_quote(&setup, label);
+  ab_buf_puts(&setup, axes);
+  return setup;
+}
+
 /* Writes name.dat and name.gp (body between the terminal settings) and runs
  * gnuplot, which writes name.svg and then name.png from the same plot. */
 static void ab_plot_draw(ab_plotter_t *p, const char *name, const char *data, const char *body,
@@ -181,11 +191,8 @@ static void ab_plot_rss_curves(ab_plotter_t *p) {
   for (size_t c = 0; c < s->n_cases; c++) {
     char *label = ab_case_label(&s->cases[c]), *slug = ab_case_slug(&s->cases[c]);
     char *name = ab_xasprintf("rss-%s", slug);
-    ab_buf_t setup = {0};
-    ab_buf_puts(&setup, "set title ");
-    ab_plot_quote(&setup, label);
-    ab_buf_puts(&setup, "\nset xlabel \"time (s), first repetition\"\nset ylabel \"RSS (MiB)\"\n"
-                        "set yrange [0:*]\nset key outside right top\n");
+    ab_buf_t setup = ab_plot_titled(label, "\nset xlabel \"time (s), first repetition\"\nset ylabel \"RSS (MiB)\"\n"
+                                           "set yrange [0:*]\nset key outside right top\n");
     ab_plot_lines(p, name, setup.s, &blocks[c * s->allocators.n], "lines linewidth 1.5");
     ab_buf_free(&setup);
     free(name);
@@ -225,13 +232,10 @@ static void ab_plot_cdfs(ab_plotter_t *p) {
       free(path);
     }
     char *name = ab_xasprintf("cdf-%s", slug);
-    ab_buf_t setup = {0};
-    ab_buf_puts(&setup, "set title ");
-    ab_plot_quote(&setup, label);
-    ab_buf_puts(&setup, "\nset xlabel \"cross-thread free latency (ns, log scale)\"\n"
-                        "set ylabel \"fraction of frees slower than x (1 - CDF)\"\n"
-                        "set logscale xy\nset format y \"%g\"\nset yrange [*:1]\n"
-                        "set key outside right top\n");
+    ab_buf_t setup = ab_plot_titled(label, "\nset xlabel \"cross-thread free latency (ns, log scale)\"\n"
+                                           "set ylabel \"fraction of frees slower than x (1 - CDF)\"\n"
+                                           "set logscale xy\nset format y \"%g\"\nset yrange [*:1]\n"
+                                           "set key outside right top\n");
     ab_plot_lines(p, name, setup.s, blocks, "lines linewidth 1.5");
     ab_buf_free(&setup);
     free(name);
@@ -259,11 +263,8 @@ static void ab_plot_scaling_one(ab_plotter_t *p, size_t first) {
   ab_case_key_t key = {k->workload, k->params, 0};
   char *label = ab_case_label(&key), *slug = ab_case_slug(&key);
   char *name = ab_xasprintf("scaling-%s", slug);
-  ab_buf_t setup = {0};
-  ab_buf_puts(&setup, "set title ");
-  ab_plot_quote(&setup, label);
-  ab_buf_puts(&setup, "\nset xlabel \"threads\"\nset ylabel \"throughput (M ops/s, median)\"\n"
-                      "set logscale x 2\nset yrange [0:*]\nset key outside right top\n");
+  ab_buf_t setup = ab_plot_titled(label, "\nset xlabel \"threads\"\nset ylabel \"throughput (M ops/s, median)\"\n"
+                                         "set logscale x 2\nset yrange [0:*]\nset key outside right top\n");
   if (counts > 1) ab_plot_lines(p, name, setup.s, blocks, "linespoints linewidth 1.5");
   ab_buf_free(&setup);
   free(name);

@@ -276,10 +276,8 @@ int ab_summary_write_csv(const ab_summary_t *s, const char *path, ab_err_t *err)
     rc = ab_csv_fput_row(af.f, (const char *const *)f.v, f.n);
     ab_strv_free(&f);
   }
-  if (rc < 0) {
-    ab_atomic_abort(&af);
-    return ab_fail(err, "cannot write %s", path);
-  }
+  /* A failed row leaves the stream's error flag set: commit reports it
+   * (with the reason) and removes the temporary file. */
   return ab_atomic_commit(&af, err);
 }
 
