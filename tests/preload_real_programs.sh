@@ -12,15 +12,8 @@ set -uo pipefail
 
 me=preload_real_programs
 here=$(cd "$(dirname "$0")" && pwd)
-if [ $# -ne 1 ]; then
-  echo "$me: usage: $0 /path/to/libsegalloc.so" >&2
-  exit 2
-fi
-case $1 in /*) sa_lib=$1 ;; *) sa_lib=$PWD/$1 ;; esac
-if [ ! -f "$sa_lib" ]; then
-  echo "$me: no such library: $sa_lib" >&2
-  exit 2
-fi
+. "$here/preload_common.sh"
+preload_take_lib "$me" "$@"
 
 # Progress lines go to the script's own stdout (fd 3), never into the
 # output files of the programs being compared.

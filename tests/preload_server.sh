@@ -20,15 +20,8 @@
 set -uo pipefail
 
 me=preload_server
-if [ $# -ne 1 ]; then
-  echo "$me: usage: $0 /path/to/libsegalloc.so" >&2
-  exit 2
-fi
-case $1 in /*) sa_lib=$1 ;; *) sa_lib=$PWD/$1 ;; esac
-if [ ! -f "$sa_lib" ]; then
-  echo "$me: no such library: $sa_lib" >&2
-  exit 2
-fi
+. "$(dirname "$0")/preload_common.sh"
+preload_take_lib "$me" "$@"
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "$me: SKIP: redis-server is not installed (apt-get install redis-server redis-tools)"
   exit 0
