@@ -311,8 +311,7 @@ SA_INTERNAL size_t span_bin(size_t slice_count);
 SA_INTERNAL void span_queue_push(heap_t *heap, slice_t *span);
 SA_INTERNAL void span_queue_remove(heap_t *heap, slice_t *span);
 SA_INTERNAL void span_set(segment_t *s, slice_t *first, size_t count);
-SA_INTERNAL slice_t *span_find(heap_t *heap, size_t count);
-SA_INTERNAL slice_t *span_find_aligned(heap_t *heap, size_t count, size_t align);
+SA_INTERNAL slice_t *span_find(heap_t *heap, size_t count, size_t align);
 SA_INTERNAL void span_split(heap_t *heap, segment_t *s, slice_t *span, size_t count);
 SA_INTERNAL slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span);
 

@@ -303,7 +303,7 @@ static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, 
 
 /* SEGALLOC_HUGEPAGES=2: every segment asks for huge pages. Not the
  * default: a touched 2 MiB is then resident whole, including free slices
- * that the purge masks believe were never touched (see page_advise_huge
+ * that the purge masks believe were never touched (see page_wants_huge
  * for the default). */
 static void segment_advise_huge(segment_t *s) {
   if (option_get(SA_OPTION_HUGEPAGES) >= 2) os_advise_huge(s, SEGMENT_SIZE, true);
@@ -392,16 +392,12 @@ static page_t *segment_span_to_page(heap_t *heap, slice_t *span, size_t slices) 
 }
 
 /* `align` (in slices, 1: any) places the page for huge pages. */
-static slice_t *segment_span_find(heap_t *heap, size_t slices, size_t align) {
-  return align > 1 ? span_find_aligned(heap, slices, align) : span_find(heap, slices);
-}
-
 page_t *segment_page_alloc(heap_t *heap, size_t slices, size_t align) {
-  slice_t *span = segment_span_find(heap, slices, align);
-  if (span == NULL && segment_reclaim_some(heap, slices, false)) span = segment_span_find(heap, slices, align);
+  slice_t *span = span_find(heap, slices, align);
+  if (span == NULL && segment_reclaim_some(heap, slices, false)) span = span_find(heap, slices, align);
   if (span == NULL) {
     if (segment_alloc(heap) == NULL) return NULL;
-    span = segment_span_find(heap, slices, align);
+    span = span_find(heap, slices, align);
     if (span == NULL) return NULL;
   }
   return segment_span_to_page(heap, span, slices);

@@ -50,24 +50,11 @@ void span_queue_remove(heap_t *heap, slice_t *span) {
   span->next = span->prev = NULL;
 }
 
-/* First fit from the bin for `count` upward; the span is taken out of its
- * queue. */
-slice_t *span_find(heap_t *heap, size_t count) {
-  for (size_t b = span_bin(count); b < SPAN_BINS; b++) {
-    for (slice_t *sl = heap->spans[b].first; sl != NULL; sl = sl->next) {
-      if (sl->slice_count >= count) {
-        span_queue_remove(heap, sl);
-        return sl;
-      }
-    }
-  }
-  return NULL;
-}
-
 /* First fit of `count` slices starting at a multiple of `align` slices
- * from the segment start (2 MiB for huge pages); the slices before that
- * start stay a free span of their own. The returned span is dequeued. */
-slice_t *span_find_aligned(heap_t *heap, size_t count, size_t align) {
+ * from the segment start (1: anywhere; 32, 2 MiB, for huge pages), from
+ * the bin for `count` upward. The returned span is dequeued; slices before
+ * an aligned start stay a free span of their own. */
+slice_t *span_find(heap_t *heap, size_t count, size_t align) {
   for (size_t b = span_bin(count); b < SPAN_BINS; b++) {
     for (slice_t *sl = heap->spans[b].first; sl != NULL; sl = sl->next) {
       segment_t *s = segment_of(sl);
