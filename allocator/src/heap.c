@@ -130,7 +130,6 @@ static void page_abandon(heap_t *heap, page_t *page) {
   }
   page_queue_remove(heap, page_queue_of(heap, page), page);
   page->flags.x.in_full = 0;
-  heap->page_count--;
   heap->bin_pages[page->bin]--;
   atomic_store_explicit(&page->heap, NULL, memory_order_release);
 }

@@ -214,7 +214,6 @@ typedef struct heap_s {
   span_queue_t spans[SPAN_BINS];         /* free spans of the owned segments */
   segment_t *segments;                   /* owned segments (list) */
   size_t segment_count;
-  size_t page_count;
   size_t page_colour;                    /* rotates the start of padded pages (page_colour) */
   uint32_t bin_pages[BIN_QUEUES];        /* pages of each bin in this heap (page_slices) */
   size_t retired_min, retired_max;       /* bins holding retired pages */

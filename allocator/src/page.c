@@ -146,7 +146,6 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
   atomic_store_explicit(&page->heap, heap, memory_order_release);
-  heap->page_count++;
   heap->bin_pages[page->bin]++;
   stat_add(page_kind_stat[page->kind], 1);
 }
@@ -154,7 +153,6 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
 void page_free(heap_t *heap, page_t *page) {
   page_queue_remove(heap, page_queue_of(heap, page), page);
   if (page->tail_uncommitted_4k) stat_add(STAT_COMMITTED, (int64_t)page->tail_uncommitted_4k << 12);
-  heap->page_count--;
   heap->bin_pages[page->bin]--;
   stat_add(page_kind_stat[page->kind], -1);
   stat_add(STAT_PAGES_RETIRED, 1);
@@ -442,7 +440,6 @@ void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment) {
 void page_attach(heap_t *heap, page_t *page) {
   atomic_store_explicit(&page->heap, heap, memory_order_release);
   page->flags.x.in_full = 0;
-  heap->page_count++;
   heap->bin_pages[page->bin]++;
   if (page->kind >= PAGE_LARGE) {
     page->flags.x.in_full = 1;
