@@ -53,21 +53,6 @@ static void ab_report_rss_cell(ab_buf_t *b, const ab_group_t *g) {
                 g->peak_rss.median / 1024.0);
 }
 
-static void ab_report_table(ab_buf_t *b, const ab_summary_t *s, bool rss) {
-  ab_report_header_row(b, s);
-  for (size_t c = 0; c < s->n_cases; c++) {
-    char *label = ab_case_label(&s->cases[c]);
-    ab_buf_printf(b, "| %s |", label);
-    free(label);
-    for (size_t a = 0; a < s->allocators.n; a++) {
-      const ab_group_t *g = ab_summary_group(s, c, a);
-      if (rss) ab_report_rss_cell(b, g);
-      else ab_report_time_cell(b, g);
-    }
-    ab_buf_puts(b, "\n");
-  }
-}
-
 /* The smallest paired ratio of a case (NaN when none), to bold it: unlike
  * time_vs_best it need not be 1.00, as each repetition can crown another. */
 static double ab_report_paired_best(const ab_summary_t *s, size_t c) {
@@ -79,19 +64,27 @@ static double ab_report_paired_best(const ab_summary_t *s, size_t c) {
   return best;
 }
 
-static void ab_report_paired_table(ab_buf_t *b, const ab_summary_t *s) {
+static void ab_report_paired_cell(ab_buf_t *b, const ab_group_t *g, double best) {
+  bool bold = g->time_paired < best + 0.0005;
+  if (g->cost.n == 0) ab_buf_puts(b, g->runs ? " failed |" : " - |");
+  else if (isnan(g->time_paired)) ab_buf_puts(b, " - |");
+  else ab_buf_printf(b, " %s%.2f%s |", bold ? "**" : "", g->time_paired, bold ? "**" : "");
+}
+
+typedef enum ab_table_e { AB_TABLE_TIME, AB_TABLE_RSS, AB_TABLE_PAIRED } ab_table_t;
+
+static void ab_report_table(ab_buf_t *b, const ab_summary_t *s, ab_table_t table) {
   ab_report_header_row(b, s);
   for (size_t c = 0; c < s->n_cases; c++) {
     char *label = ab_case_label(&s->cases[c]);
     ab_buf_printf(b, "| %s |", label);
     free(label);
-    double best = ab_report_paired_best(s, c);
+    double paired_best = table == AB_TABLE_PAIRED ? ab_report_paired_best(s, c) : NAN;
     for (size_t a = 0; a < s->allocators.n; a++) {
       const ab_group_t *g = ab_summary_group(s, c, a);
-      bool bold = g->time_paired < best + 0.0005;
-      if (g->cost.n == 0) ab_buf_puts(b, g->runs ? " failed |" : " - |");
-      else if (isnan(g->time_paired)) ab_buf_puts(b, " - |");
-      else ab_buf_printf(b, " %s%.2f%s |", bold ? "**" : "", g->time_paired, bold ? "**" : "");
+      if (table == AB_TABLE_RSS) ab_report_rss_cell(b, g);
+      else if (table == AB_TABLE_PAIRED) ab_report_paired_cell(b, g, paired_best);
+      else ab_report_time_cell(b, g);
     }
     ab_buf_puts(b, "\n");
   }
@@ -110,7 +103,7 @@ static void ab_report_paired(ab_buf_t *b, const ab_summary_t *s) {
                  "comparing allocators at the same moment, and the table shows the median of "
                  "these ratios over the repetitions (lower is better; - where no repetition had "
                  "another allocator's run to compare with).\n\n");
-  ab_report_paired_table(b, s);
+  ab_report_table(b, s, AB_TABLE_PAIRED);
   ab_buf_puts(b, "\n");
 }
 
@@ -346,12 +339,12 @@ static void ab_report_body(ab_buf_t *b, const ab_report_in_t *in) {
                  "repetitions. Time is 1 / ops_per_s for workloads (the rate they report) and "
                  "wall time (hyperfine's median) for real programs. In brackets: the median rate, "
                  "or seconds.\n\n");
-  ab_report_table(b, s, false);
+  ab_report_table(b, s, AB_TABLE_TIME);
   ab_buf_puts(b, "\n");
   ab_report_paired(b, s);
   ab_buf_puts(b, "## Peak RSS relative to the smallest (lower is better)\n\nMedian of the "
                  "repetitions of the peak resident set size from wait4 (ru_maxrss).\n\n");
-  ab_report_table(b, s, true);
+  ab_report_table(b, s, AB_TABLE_RSS);
   ab_buf_puts(b, "\n");
   ab_report_latency(b, s);
   ab_report_extras(b, in);
