@@ -1,28 +1,54 @@
 /* Abandoned segments: what an exiting thread leaves behind while some of its
  * blocks are still live, and how live threads take it over (reclaim).
  *
- * The list is a lock-free stack. It is ABA-safe by construction: a segment
- * is never popped on its own. Pushers CAS a new head that links to the head
- * they read; takers swap the whole list out at once. A pusher whose CAS
- * succeeds against a head value that was taken and pushed again in between
- * still links to exactly that head, so no node is lost or duplicated, and
- * nobody ever dereferences a node it does not own. */
+ * The list is a FIFO under a short lock (pointer updates only, nothing is
+ * called while it is held). FIFO, because the oldest abandoned segment has
+ * had the longest time for its blocks to be freed remotely: it is the one
+ * most worth taking over. One at a time, because a list taken out whole is
+ * hidden from every other thread meanwhile, and they map fresh segments
+ * instead: it used to be a lock-free stack that reclaimers and the
+ * background visit swapped out whole, and larson-server at 16 threads on 16
+ * cores peaked at 519 MiB of RSS (mimalloc 62 MiB). */
 #include "internal.h"
 
-static _Atomic(segment_t *) abandoned_head;
+static spinlock_t abandoned_lock = SPINLOCK_INIT;
+static segment_t *abandoned_first, *abandoned_last;
+static _Atomic size_t abandoned_count; /* read without the lock as a hint */
 
-static void abandoned_push(segment_t *s) {
-  segment_t *head = atomic_load_explicit(&abandoned_head, memory_order_relaxed);
-  do {
-    s->abandoned_next = head;
-  } while (!atomic_compare_exchange_weak_explicit(&abandoned_head, &head, s, memory_order_release,
-                                                  memory_order_relaxed));
+static void abandoned_append(segment_t *s) {
+  s->abandoned_next = NULL;
+  spin_lock(&abandoned_lock);
+  if (abandoned_last != NULL) abandoned_last->abandoned_next = s;
+  else abandoned_first = s;
+  abandoned_last = s;
+  atomic_fetch_add_explicit(&abandoned_count, 1, memory_order_relaxed);
+  spin_unlock(&abandoned_lock);
 }
 
-static segment_t *abandoned_take_all(void) {
-  if (atomic_load_explicit(&abandoned_head, memory_order_relaxed) == NULL) return NULL;
-  return atomic_exchange_explicit(&abandoned_head, NULL, memory_order_acquire);
+/* The oldest segment, or with `all` the whole list (linked by
+ * abandoned_next). */
+static segment_t *abandoned_take(bool all) {
+  if (atomic_load_explicit(&abandoned_count, memory_order_relaxed) == 0) return NULL;
+  spin_lock(&abandoned_lock);
+  segment_t *s = abandoned_first;
+  if (s != NULL && all) {
+    abandoned_first = abandoned_last = NULL;
+    atomic_store_explicit(&abandoned_count, 0, memory_order_relaxed);
+  } else if (s != NULL) {
+    abandoned_first = s->abandoned_next;
+    if (abandoned_first == NULL) abandoned_last = NULL;
+    s->abandoned_next = NULL;
+    atomic_fetch_sub_explicit(&abandoned_count, 1, memory_order_relaxed);
+  }
+  spin_unlock(&abandoned_lock);
+  return s;
 }
+
+size_t segment_abandoned_count(void) { return atomic_load_explicit(&abandoned_count, memory_order_relaxed); }
+
+/* fork: the lock is taken last (it is innermost) and released in both. */
+void abandoned_atfork_prepare(void) { spin_lock(&abandoned_lock); }
+void abandoned_atfork_release(void) { spin_unlock(&abandoned_lock); }
 
 /* The owner gives the segment up: its free spans leave the owner's queues,
  * purges that are due run now, and it is published with owner id 0. Purges
@@ -40,10 +66,9 @@ void segment_abandon(heap_t *heap, segment_t *s) {
   if (s->purge_expire && (s->purge_expire <= os_clock_ms() || option_get(SA_OPTION_BACKGROUND) == 0))
     segment_purge_now(s);
   segment_unlink(heap, s);
-  s->abandoned_visits = 0;
   atomic_store_explicit(&s->thread_id, 0, memory_order_release);
   stat_add(STAT_SEGMENTS_ABANDONED, 1);
-  abandoned_push(s);
+  abandoned_append(s);
 }
 
 /* Takes s over: free spans join our span queues first (so that freeing a
@@ -66,24 +91,17 @@ static void segment_reclaim(heap_t *heap, segment_t *s) {
   for (size_t k = 0; k < npages; k++) page_attach(heap, &s->slices[pages[k]]);
 }
 
-/* Reclaims abandoned segments into heap: all of them when `all`, else the
- * first one (the rest go back on the list). Whether it has room for
- * `slices_needed` is not checked first: reclaiming it also collects its
- * pages, which is what frees room, and the caller maps a new segment when
- * the span search still fails. */
-bool segment_reclaim_some(heap_t *heap, size_t slices_needed, bool all) {
-  segment_t *list = abandoned_take_all();
-  bool reclaimed = false;
+/* Reclaims abandoned segments into heap: the oldest, or all of them. Whether
+ * it has room for the caller's page is not checked first: taking it over
+ * also collects its pages, which is what frees room, and the caller maps a
+ * new segment when the span search still fails. */
+bool segment_reclaim_some(heap_t *heap, bool all) {
+  segment_t *list = abandoned_take(all);
+  bool reclaimed = list != NULL;
   while (list != NULL) {
     segment_t *s = list;
     list = s->abandoned_next;
-    if (reclaimed && !all) {
-      abandoned_push(s);
-      continue;
-    }
     segment_reclaim(heap, s);
-    reclaimed = true;
   }
-  (void)slices_needed;
   return reclaimed;
 }

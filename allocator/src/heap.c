@@ -105,7 +105,7 @@ static void heap_collect_locked(heap_t *heap, bool force) {
   heap_visit_pages(heap, page_free_if_empty);
   if (force) {
     spin_lock(&abandoned_visit_lock); /* wait for segments the background thread holds */
-    segment_reclaim_some(heap, 0, true); /* abandoned segments that emptied are freed */
+    segment_reclaim_some(heap, true); /* abandoned segments that emptied are freed */
     spin_unlock(&abandoned_visit_lock);
     heap_visit_pages(heap, page_free_if_empty);
   }

@@ -22,15 +22,18 @@ static void atfork_prepare(void) {
   spin_lock(&abandoned_visit_lock);
   heaps_atfork_prepare();
   segments_atfork_prepare();
+  abandoned_atfork_prepare();
 }
 
 static void atfork_parent(void) {
+  abandoned_atfork_release();
   segments_atfork_parent();
   heaps_atfork_parent();
   spin_unlock(&abandoned_visit_lock);
 }
 
 static void atfork_child(void) {
+  abandoned_atfork_release();
   spin_unlock(&abandoned_visit_lock);
   background_atfork_child();
   segments_atfork_child();

@@ -169,10 +169,9 @@ typedef struct segment_s {
   segment_kind_t kind;
   uint32_t slice_entries;      /* usable slice descriptors */
   uint32_t used;               /* pages in use */
-  uint32_t abandoned_visits;
   struct heap_s *heap;         /* owner heap (owner-only); NULL when abandoned */
   struct segment_s *next, *prev; /* owner heap's segment list */
-  struct segment_s *abandoned_next;
+  struct segment_s *abandoned_next; /* abandoned list (abandon.c) */
   int64_t purge_expire;        /* ms clock when pending purges are due; 0: none */
   slice_mask_t purge_pending;  /* free slices waiting to be purged */
   slice_mask_t purged;         /* slices not resident (purged or never touched) */
@@ -329,7 +328,10 @@ SA_INTERNAL void segment_spans_dequeue(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_purge_now(segment_t *s);
 SA_INTERNAL void segment_link(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_unlink(heap_t *heap, segment_t *s);
-SA_INTERNAL bool segment_reclaim_some(heap_t *heap, size_t slices_needed, bool all);
+SA_INTERNAL bool segment_reclaim_some(heap_t *heap, bool all);
+SA_INTERNAL size_t segment_abandoned_count(void);
+SA_INTERNAL void abandoned_atfork_prepare(void);
+SA_INTERNAL void abandoned_atfork_release(void);
 SA_INTERNAL void segment_map_set(const segment_t *s, bool present);
 SA_INTERNAL bool segment_map_has(const void *p);
 SA_INTERNAL size_t segments_walk(void (*fn)(const segment_t *, void *), void *arg);

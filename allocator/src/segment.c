@@ -394,7 +394,7 @@ static page_t *segment_span_to_page(heap_t *heap, slice_t *span, size_t slices) 
 /* `align` (in slices, 1: any) places the page for huge pages. */
 page_t *segment_page_alloc(heap_t *heap, size_t slices, size_t align) {
   slice_t *span = span_find(heap, slices, align);
-  if (span == NULL && segment_reclaim_some(heap, slices, false)) span = span_find(heap, slices, align);
+  if (span == NULL && segment_reclaim_some(heap, false)) span = span_find(heap, slices, align);
   if (span == NULL) {
     if (segment_alloc(heap) == NULL) return NULL;
     span = span_find(heap, slices, align);
