@@ -147,7 +147,8 @@ typedef struct page_s {
   uint16_t tail_uncommitted_4k; /* 4 KiB units at the end no block reaches, left out of committed_bytes */
   uint8_t is_zero;       /* memory of the page was zero when it was made */
   uint8_t retire_expire; /* countdown while retired (0: not retired) */
-  uint8_t is_huge;       /* advised MADV_HUGEPAGE (page_wants_huge) */
+  uint8_t is_huge;       /* made of whole huge pages (page_wants_huge) */
+  uint8_t huge_advised;  /* its 2 MiB regions advised MADV_HUGEPAGE so far (page_extend) */
   struct page_s *next, *prev; /* page queue or span queue links */
 } page_t;
 

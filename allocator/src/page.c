@@ -80,6 +80,8 @@ void page_collect(page_t *page) {
   }
 }
 
+static void page_advise_huge_upto(page_t *page, const uint8_t *end);
+
 /* Threads a few KiB worth of new blocks onto `free`: touching only what is
  * about to be used keeps RSS close to the live bytes. */
 static void page_extend(page_t *page) {
@@ -89,6 +91,7 @@ static void page_extend(page_t *page) {
   size_t left = (size_t)page->reserved - page->capacity;
   if (n > left) n = left;
   uint8_t *start = page->page_start + (size_t)page->capacity * bs;
+  if (SA_UNLIKELY(page->is_huge)) page_advise_huge_upto(page, start + n * bs);
   block_t *first = (block_t *)start;
   block_t *b = first;
   for (size_t i = 1; i < n; i++) {
@@ -143,6 +146,7 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   page->flags.full_aligned = 0;
   page->retire_expire = 0;
   page->is_huge = 0;
+  page->huge_advised = 0;
   atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
   atomic_store_explicit(&page->heap, heap, memory_order_release);
@@ -236,7 +240,8 @@ static size_t page_slices(size_t stride, bool padded) {
 
 /* A page made of whole huge pages: two (four MiB, 63 blocks of 64 KiB,
  * 1.4% slack) when its blocks still fit purged_mask, else one. */
-#define HUGE_SLICES (((size_t)2 << 20) >> SLICE_SHIFT)
+#define HUGE_BYTES ((size_t)2 << 20)
+#define HUGE_SLICES (HUGE_BYTES >> SLICE_SHIFT)
 #define PAGE_BLOCKS_MAX 64 /* purged_mask has a bit per block */
 
 static size_t page_huge_slices(size_t stride) {
@@ -273,18 +278,48 @@ static void page_colour(heap_t *heap, page_t *page) {
  * page's memory is purged (khugepaged would fold it back). */
 #define PAGES_POPULOUS 16
 
+/* And only while the class holds at least 3/4 of the heap's pages of
+ * padded classes. When several big classes share the memory, their counts
+ * trade places: a shrinking class leaves holes that only its own blocks
+ * can fill, and memory passes to another class only when a page empties
+ * whole, which a 63-block page almost never does. churn64k --mode around
+ * (48-80 KiB, four classes) peaked at 357 MB with huge pages for every
+ * populous class, 325 MB without (glibc 278 MB). */
+static bool page_class_dominant(const heap_t *heap, size_t bin) {
+  size_t padded_pages = 0;
+  for (size_t b = 0; b <= BIN_MEDIUM_LAST; b++)
+    if (page_stride(bin_block_size(b)) != bin_block_size(b)) padded_pages += heap->bin_pages[b];
+  return (size_t)heap->bin_pages[bin] * 4 >= padded_pages * 3;
+}
+
 static bool page_wants_huge(const heap_t *heap, size_t bin, bool padded) {
-  return padded && heap->bin_pages[bin] >= PAGES_POPULOUS && option_get(SA_OPTION_HUGEPAGES) >= 1;
+  return padded && heap->bin_pages[bin] >= PAGES_POPULOUS && option_get(SA_OPTION_HUGEPAGES) >= 1 &&
+         page_class_dominant(heap, bin);
 }
 
 static uint8_t *page_span_start(const page_t *page) {
   return slice_start(segment_of(page->page_start + 1), page);
 }
 
+/* A 2 MiB region is advised only when the first block that reaches into it
+ * is threaded: the whole region becomes resident at that first touch, and
+ * a page whose blocks never get that far (a size class whose count went up
+ * and down, as in churn64k --mode around) would hold it for nothing.
+ * Advising the whole page at once cost 34 MB of peak RSS there (357 MB
+ * against 323 MB without huge pages). */
+static void page_advise_huge_upto(page_t *page, const uint8_t *end) {
+  uint8_t *span = page_span_start(page);
+  size_t regions = ((size_t)(end - span) + HUGE_BYTES - 1) / HUGE_BYTES;
+  if (regions <= page->huge_advised) return;
+  os_advise_huge(span + (size_t)page->huge_advised * HUGE_BYTES, (regions - page->huge_advised) * HUGE_BYTES, true);
+  page->huge_advised = (uint8_t)regions;
+}
+
 void page_unadvise_huge(page_t *page) {
   if (!page->is_huge) return;
   page->is_huge = 0;
-  os_advise_huge(page_span_start(page), (size_t)page->slice_count << SLICE_SHIFT, false);
+  if (page->huge_advised) os_advise_huge(page_span_start(page), (size_t)page->huge_advised * HUGE_BYTES, false);
+  page->huge_advised = 0;
 }
 
 static page_t *page_fresh(heap_t *heap, size_t bin) {
@@ -295,10 +330,7 @@ static page_t *page_fresh(heap_t *heap, size_t bin) {
   page_t *page = segment_page_alloc(heap, slices, huge ? HUGE_SLICES : 1);
   if (page == NULL) return NULL;
   page_init(heap, page, bs, bin);
-  if (huge) {
-    os_advise_huge(page_span_start(page), slices << SLICE_SHIFT, true);
-    page->is_huge = 1;
-  }
+  page->is_huge = huge;
   if (padded) page_colour(heap, page);
   page_extend(page);
   page_queue_push_front(heap, &heap->pages[bin], page);

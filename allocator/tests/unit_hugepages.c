@@ -1,7 +1,9 @@
 /* Pages of populous 4 KiB-multiple classes: after PAGES_POPULOUS pages of
  * 64 KiB blocks, new pages are two huge pages long, start on a 2 MiB
  * boundary and are advised MADV_HUGEPAGE (the kernel's VmFlags show "hg");
- * the advice is withdrawn when the page goes ("nh"). With
+ * the advice is withdrawn when the page goes ("nh"). A 2 MiB region is
+ * advised when the first block reaches into it, and a class that shares
+ * the padded pages with others keeps ordinary pages. With
  * SEGALLOC_HUGEPAGES=0 the same pattern makes ordinary 17-slice pages. */
 #include <stdint.h>
 #include <string.h>
@@ -62,6 +64,14 @@ static void check_populous_pages(bool huge) {
   vm_flags_of(span, flags, sizeof flags);
   if (huge && flags[0] != 0)
     EXPECT(has_flag(flags, "hg"), "the page's mapping is advised MADV_HUGEPAGE: VmFlags%s", flags);
+  if (huge) {
+    /* 512 - 16 x 15 = 272 blocks: four whole huge pages of 63 and 20 blocks
+     * on the last, which reach only into its first 2 MiB region. */
+    EXPECT(last->used == 20 && last->huge_advised == 1, "20 blocks advise one 2 MiB region: %u blocks, %u regions",
+           last->used, last->huge_advised);
+    vm_flags_of(span + ((size_t)2 << 20), flags, sizeof flags);
+    if (flags[0] != 0) EXPECT(!has_flag(flags, "hg"), "the region no block reached is not advised: VmFlags%s", flags);
+  }
   if (!huge) EXPECT(!has_flag(flags, "hg"), "no MADV_HUGEPAGE without the option: VmFlags%s", flags);
 
   /* Freeing every block of the last page frees the page: advice withdrawn. */
@@ -79,8 +89,22 @@ static void check_populous_pages(bool huge) {
   EXPECT(check_heap(sa_heap_tls) == 0, "heap invariants after the frees");
 }
 
+/* Two padded classes of equal count: neither holds 3/4 of the pages, so
+ * neither gets huge pages however populous (page_class_dominant). */
+static void check_shared_classes(void) {
+  static void *blocks[2 * BLOCKS];
+  for (int i = 0; i < 2 * BLOCKS; i++) blocks[i] = sa_malloc(i % 2 ? 65536 : 49152);
+  page_t *last64 = page_holding(blocks[2 * BLOCKS - 1]), *last48 = page_holding(blocks[2 * BLOCKS - 2]);
+  EXPECT(!last64->is_huge && !last48->is_huge && last64->slice_count == 16,
+         "classes that share the memory keep ordinary pages: huge %d/%d, %u slices", last64->is_huge,
+         last48->is_huge, last64->slice_count);
+  for (int i = 0; i < 2 * BLOCKS; i++) sa_free(blocks[i]);
+  sa_collect(true);
+}
+
 int main(void) {
   check_populous_pages(true);
+  check_shared_classes();
   sa_option_set(SA_OPTION_HUGEPAGES, 0);
   check_populous_pages(false);
   UNIT_DONE("unit_hugepages");
