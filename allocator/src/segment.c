@@ -438,7 +438,13 @@ void segment_page_free(heap_t *heap, page_t *page) {
    * (Removing a span that was never queued emptied its whole bin: found by
    * the fuzzer.) */
   span_free_coalesce(heap, s, page);
-  if (s->used == 0) {
+  /* A heap keeps its last segment when it empties: it needs one for its
+   * next page, and one from the cache costs a 64 KiB descriptor reset.
+   * (threadchurn: a new thread reclaims the oldest abandoned segment, its
+   * pages all freed meanwhile, and it emptied at once; releasing it sent
+   * 15% of the instructions to re-making another.) Its free slices purge
+   * on the usual delay; the segment goes when the thread exits. */
+  if (s->used == 0 && heap->segment_count > 1) {
     segment_free_empty(heap, s);
     return;
   }
