@@ -1,4 +1,4 @@
-"""Writes the realprogs suite's input into the folder given: text.txt, 4 MiB
+"""Writes the realprogs suite's input into the folder given: text.txt, 16 MiB
 of word lines from a fixed seed, so every run compresses and sorts the
 same bytes."""
 import os
@@ -13,7 +13,7 @@ def main(folder):
     path = os.path.join(folder, "text.txt")
     size = 0
     with open(path, "w") as out:
-        while size < 4 << 20:
+        while size < 16 << 20:
             line = " ".join(rng.choice(words) for _ in range(rng.randint(3, 15))) + "\n"
             out.write(line)
             size += len(line)
