@@ -104,18 +104,23 @@ static void heap_collect_locked(heap_t *heap, bool force) {
   page_collect_retired(heap, force);
   heap_visit_pages(heap, page_free_if_empty);
   if (force) {
-    spin_lock(&abandoned_visit_lock); /* wait for segments the background thread holds */
     segment_reclaim_some(heap, true); /* abandoned segments that emptied are freed */
-    spin_unlock(&abandoned_visit_lock);
     heap_visit_pages(heap, page_free_if_empty);
+    segment_release_empty(heap); /* the last segment, which a heap otherwise keeps */
   }
   segment_purge_heap(heap, force);
 }
 
 void heap_collect(heap_t *heap, bool force) {
+  /* A forced collect must see every abandoned segment, so it waits for
+   * those the background thread holds. The visit lock comes before the
+   * heap lock, the order fork's prepare and the background thread take
+   * them in (the other order could deadlock against a fork). */
+  if (force) spin_lock(&abandoned_visit_lock);
   spin_lock(&heap->lock);
   heap_collect_locked(heap, force);
   spin_unlock(&heap->lock);
+  if (force) spin_unlock(&abandoned_visit_lock);
   stats_flush_thread();
   segment_cache_collect(force);
 }

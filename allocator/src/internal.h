@@ -325,6 +325,7 @@ SA_INTERNAL void segment_cache_collect(bool force);
 SA_INTERNAL bool segment_is_valid(const segment_t *s);
 SA_INTERNAL void segment_abandon(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_free_empty(heap_t *heap, segment_t *s);
+SA_INTERNAL void segment_release_empty(heap_t *heap);
 SA_INTERNAL void segment_spans_dequeue(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_purge_now(segment_t *s);
 SA_INTERNAL void segment_link(heap_t *heap, segment_t *s);

@@ -318,7 +318,7 @@ static void page_advise_huge_upto(page_t *page, const uint8_t *end) {
 void page_unadvise_huge(page_t *page) {
   if (!page->is_huge) return;
   page->is_huge = 0;
-  if (page->huge_advised) os_advise_huge(page_span_start(page), (size_t)page->huge_advised * HUGE_BYTES, false);
+  os_advise_huge(page_span_start(page), (size_t)page->slice_count << SLICE_SHIFT, false); /* advised regions or not */
   page->huge_advised = 0;
 }
 

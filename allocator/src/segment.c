@@ -266,11 +266,32 @@ void segment_unlink(heap_t *heap, segment_t *s) {
 
 /* ---- normal segments ------------------------------------------------------- */
 
-/* Cached segments still hold address space: under an address-space limit
- * (ulimit -v) they are what stands between a failed mapping and a good one. */
-static segment_t *segment_os_reserve(size_t size) {
+static bool segment_is_last_normal(const heap_t *heap, const segment_t *s) {
+  for (const segment_t *o = heap->segments; o != NULL; o = o->next)
+    if (o != s && o->kind == SEGMENT_NORMAL) return false;
+  return true;
+}
+
+/* Frees the heap's empty segments (at most the one segment_page_free kept),
+ * after the emptied pages kept for reuse (page_retire_keep) that would
+ * hold one. Owner, heap lock held. */
+void segment_release_empty(heap_t *heap) {
+  page_collect_retired(heap, true);
+  segment_t *s = heap->segments;
+  while (s != NULL) {
+    segment_t *next = s->next;
+    if (s->used == 0) segment_free_empty(heap, s);
+    s = next;
+  }
+}
+
+/* Cached segments, and the empty one a heap keeps, still hold address
+ * space: under an address-space limit (ulimit -v) they are what stands
+ * between a failed mapping and a good one. */
+static segment_t *segment_os_reserve(heap_t *heap, size_t size) {
   segment_t *s = os_reserve_aligned(size, SEGMENT_SIZE);
   if (s == NULL) {
+    segment_release_empty(heap);
     segment_cache_collect(true);
     s = os_reserve_aligned(size, SEGMENT_SIZE);
   }
@@ -313,7 +334,7 @@ static segment_t *segment_alloc(heap_t *heap) {
   segment_t *s = segment_cache_pop();
   bool fresh = s == NULL;
   if (fresh) {
-    s = segment_os_reserve(SEGMENT_SIZE);
+    s = segment_os_reserve(heap, SEGMENT_SIZE);
     if (s == NULL) return NULL;
   }
   segment_advise_huge(s);
@@ -438,13 +459,14 @@ void segment_page_free(heap_t *heap, page_t *page) {
    * (Removing a span that was never queued emptied its whole bin: found by
    * the fuzzer.) */
   span_free_coalesce(heap, s, page);
-  /* A heap keeps its last segment when it empties: it needs one for its
-   * next page, and one from the cache costs a 64 KiB descriptor reset.
-   * (threadchurn: a new thread reclaims the oldest abandoned segment, its
+  /* A heap keeps its last normal segment when it empties: it needs one for
+   * its next page, and one from the cache costs a 64 KiB descriptor reset.
+   * (threadchurn: a new thread reclaimed the oldest abandoned segment, its
    * pages all freed meanwhile, and it emptied at once; releasing it sent
    * 15% of the instructions to re-making another.) Its free slices purge
-   * on the usual delay; the segment goes when the thread exits. */
-  if (s->used == 0 && heap->segment_count > 1) {
+   * on the usual delay; the segment goes when the thread exits, on a
+   * forced collect, or when address space runs out (segment_release_empty). */
+  if (s->used == 0 && !segment_is_last_normal(heap, s)) {
     segment_free_empty(heap, s);
     return;
   }
@@ -459,7 +481,7 @@ page_t *segment_huge_alloc(heap_t *heap, size_t size, size_t alignment) {
     errno = ENOMEM;
     return NULL;
   }
-  segment_t *s = segment_os_reserve(map);
+  segment_t *s = segment_os_reserve(heap, map);
   if (s == NULL) return NULL;
   size_t first = offset >> SLICE_SHIFT;
   size_t slices = (map - offset) >> SLICE_SHIFT;

@@ -11,17 +11,22 @@
 
 static void *blocks[MAX_BLOCKS];
 
-int main(void) {
-  void *warm = sa_malloc(100); /* heap and first segment exist before the limit */
-  struct rlimit rl;
-  getrlimit(RLIMIT_AS, &rl);
+/* The address space mapped now (VmSize). */
+static rlim_t vm_bytes(void) {
   FILE *f = fopen("/proc/self/statm", "r");
   unsigned long pages = 0;
   if (f) {
     if (fscanf(f, "%lu", &pages) != 1) pages = 0;
     fclose(f);
   }
-  rl.rlim_cur = pages * 4096 + ((rlim_t)512 << 20); /* 512 MiB above what is mapped now */
+  return (rlim_t)pages * 4096;
+}
+
+int main(void) {
+  void *warm = sa_malloc(100); /* heap and first segment exist before the limit */
+  struct rlimit rl;
+  getrlimit(RLIMIT_AS, &rl);
+  rl.rlim_cur = vm_bytes() + ((rlim_t)512 << 20); /* 512 MiB above what is mapped now */
   EXPECT(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit");
 
   size_t n = 0;
@@ -54,8 +59,20 @@ int main(void) {
     again++;
   }
   EXPECT(again * 2 + 2 >= n, "after freeing, the freed amount can be allocated again: %zu of %zu", again, n / 2);
+  sa_option_set(SA_OPTION_SEGMENT_CACHE, 0); /* emptied segments are unmapped, but one */
   for (size_t i = 0; i < n; i++)
     if (blocks[i] && (i % 2 == 1 || i / 2 < again)) sa_free(blocks[i]);
   sa_free(warm);
+
+  /* Everything is free but not collected, and nothing is cached: the one
+   * segment the heap keeps is address space. With the limit 40 MiB above
+   * what is mapped now, a 60 MiB block fits only if a failed mapping
+   * releases it and tries again. */
+  rl.rlim_cur = vm_bytes() + ((rlim_t)40 << 20);
+  EXPECT(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit");
+  errno = 0;
+  void *big = sa_malloc((size_t)60 << 20);
+  EXPECT(big != NULL, "a 60 MiB block once the empty segments are released: errno %d", errno);
+  sa_free(big);
   UNIT_DONE("unit_oom");
 }

@@ -83,6 +83,11 @@ int main(void) {
   n = free_spans(b[0], first, len, 16);
   EXPECT(n == 1 && first[0] == SEGMENT_HEADER_SLICES && len[0] == SLICES_PER_SEGMENT - SEGMENT_HEADER_SLICES,
          "an empty segment is one free span after its header: %zu spans, first at %zu, %zu slices", n, first[0], len[0]);
+  sa_collect(true);
+  sa_stats_get(&st);
+  EXPECT(st.segments == 0 && st.segments_cached == 0,
+         "a forced collect releases the kept segment too: %lld mapped, %lld cached", (long long)st.segments,
+         (long long)st.segments_cached);
 
   /* realloc of a large block grows in place into the free span after it,
    * and moves (keeping its bytes) once a page sits there. */
