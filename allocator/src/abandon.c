@@ -22,21 +22,19 @@ static spinlock_t abandoned_lock = SPINLOCK_INIT;
 static segment_t *abandoned_first, *abandoned_last;
 static _Atomic size_t abandoned_count; /* read without the lock as a hint */
 
-static void abandoned_append(segment_t *s) {
-  s->abandoned_next = NULL;
+/* Threads put a segment at the front, the background visit at the back. */
+static void abandoned_put(segment_t *s, bool at_back) {
   spin_lock(&abandoned_lock);
-  if (abandoned_last != NULL) abandoned_last->abandoned_next = s;
-  else abandoned_first = s;
-  abandoned_last = s;
-  atomic_fetch_add_explicit(&abandoned_count, 1, memory_order_relaxed);
-  spin_unlock(&abandoned_lock);
-}
-
-static void abandoned_push_front(segment_t *s) {
-  spin_lock(&abandoned_lock);
-  s->abandoned_next = abandoned_first;
-  abandoned_first = s;
-  if (abandoned_last == NULL) abandoned_last = s;
+  if (at_back) {
+    s->abandoned_next = NULL;
+    if (abandoned_last != NULL) abandoned_last->abandoned_next = s;
+    else abandoned_first = s;
+    abandoned_last = s;
+  } else {
+    s->abandoned_next = abandoned_first;
+    abandoned_first = s;
+    if (abandoned_last == NULL) abandoned_last = s;
+  }
   atomic_fetch_add_explicit(&abandoned_count, 1, memory_order_relaxed);
   spin_unlock(&abandoned_lock);
 }
@@ -84,8 +82,7 @@ void segment_abandon(heap_t *heap, segment_t *s) {
   segment_unlink(heap, s);
   atomic_store_explicit(&s->thread_id, 0, memory_order_release);
   stat_add(STAT_SEGMENTS_ABANDONED, 1);
-  if (heap->is_background) abandoned_append(s);
-  else abandoned_push_front(s);
+  abandoned_put(s, heap->is_background);
 }
 
 /* Takes s over: free spans join our span queues first (so that freeing a
