@@ -25,7 +25,7 @@ static size_t check_page(const segment_t *s, const slice_t *sl, size_t i, size_t
   const uint8_t *first = (const uint8_t *)s + (i << SLICE_SHIFT);
   if (s->kind == SEGMENT_NORMAL && (sl->page_start < first || sl->page_start >= first + 4096))
     errors += check_fail("page_start is not in the first OS page of its first slice", s, i);
-  if (sl->block_size && sl->used > sl->capacity) errors += check_fail("page used > capacity", s, i);
+  if (sl->block_size && page_live(sl) > sl->capacity) errors += check_fail("page used > capacity", s, i);
   if (sl->capacity > sl->reserved) errors += check_fail("page capacity > reserved", s, i);
   return errors;
 }
@@ -87,10 +87,28 @@ static size_t check_bin_pages(const heap_t *heap) {
   return errors;
 }
 
+/* Only the lone page of a size bin may be pinned (page_pin), and pinned
+ * bins lie inside the range page_expire_pinned reads. */
+static size_t check_pins(const heap_t *heap) {
+  size_t errors = 0;
+  for (size_t q = 1; q < BIN_QUEUES; q++)
+    for (const page_t *p = heap->pages[q].first; p != NULL; p = p->next) {
+      if (!p->pinned) continue;
+      bool lone = q <= BIN_MEDIUM_LAST && p == heap->pages[q].first && p == heap->pages[q].last;
+      bool in_range = q >= heap->pinned_min && q <= heap->pinned_max;
+      if (!lone || !in_range) {
+        sa_message("check: page %p of queue %zu is pinned but %s", (const void *)p, q,
+                   lone ? "outside the pinned range" : "not lone");
+        errors++;
+      }
+    }
+  return errors;
+}
+
 /* Every segment the heap owns, and every span in its queues is free and in
  * the right bin. */
 size_t check_heap(const heap_t *heap) {
-  size_t errors = check_bin_pages(heap);
+  size_t errors = check_bin_pages(heap) + check_pins(heap);
   for (const segment_t *s = heap->segments; s != NULL; s = s->next) {
     if (s->heap != heap) errors += check_fail("segment on a heap's list names another heap", s, 0);
     errors += check_segment(heap, s);
@@ -133,6 +151,12 @@ size_t check_page_lists(const page_t *page) {
   size_t n = 0, errors = 0;
   errors += check_list(page, page->free, seen, "free", &n);
   errors += check_list(page, page->local_free, seen, "local_free", &n);
+  /* Blocks on thread_free or purged count as handed out until collected. */
+  if (errors == 0 && n + page_live(page) != page->capacity) {
+    sa_message("check: page %p has %zu blocks on its own lists and %u live, but capacity %u", (const void *)page, n,
+               page_live(page), page->capacity);
+    errors++;
+  }
   uintptr_t tf = atomic_load_explicit(&((page_t *)page)->thread_free, memory_order_acquire);
   errors += check_list(page, (const block_t *)(tf & ~TF_STATE_MASK), seen, "thread_free", &n);
   if (n > page->capacity) {

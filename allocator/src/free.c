@@ -28,16 +28,14 @@ block_t *page_block_start(const page_t *page, const void *p) {
 }
 
 /* Owner only, heap lock held. Counts nothing: the caller knows whether the
- * free was the owner's own or one it took over from the delayed list. */
+ * free was the owner's own or one it took over from the delayed list. A
+ * page that empties here is not its bin's lone page (that one is pinned,
+ * see page_pin), so it goes back to its segment at once. */
 void free_local_block(heap_t *heap, page_t *page, block_t *block) {
   block->next = page->free;
   page->free = block;
-  if (--page->used == 0) {
-    if (page->flags.x.in_full || page->kind >= PAGE_LARGE) page_free(heap, page);
-    else page_retire(heap, page);
-  } else if (page->flags.x.in_full) {
-    page_unfull(heap, page);
-  }
+  if (--page->used == 0) page_free(heap, page);
+  else if (page->flags.x.in_full) page_unfull(heap, page);
 }
 
 static void free_delayed_push(page_t *page, block_t *block) {
@@ -143,8 +141,9 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   uint8_t *start = (uint8_t *)page_block_start(page, p);
   if (start != p && !page->flags.x.has_aligned)
     sa_fatal("free(): invalid pointer %p (interior of a %zu-byte block)", p, page->block_size);
-  if (page->used == 0) sa_fatal("free(): double free or invalid pointer %p", p);
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
+    /* Owner only: `used` and the pin change under the owner without a lock. */
+    if (page_live(page) == 0) sa_fatal("free(): double free or invalid pointer %p", p);
     for (block_t *b = page->free; b; b = b->next)
       if ((uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
     for (block_t *b = page->local_free; b; b = b->next)
@@ -163,13 +162,11 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   return page;
 }
 
-/* The owner emptied a page on the fast path: rare, so out of line, which
- * keeps the fast path free of register saves. */
+/* The owner emptied a page on the fast path: one of several of its size
+ * (the lone page is pinned and never gets here). Out of line, which keeps
+ * the fast path free of register saves. */
 static SA_NOINLINE void free_page_emptied(page_t *page) {
   heap_t *heap = sa_heap_tls;
-  /* The lone page of its size stays (the common case of a malloc/free
-   * loop): no lock needed for that. */
-  if (page_retire_keep(heap, page)) return;
   spin_lock(&heap->lock);
   page_free(heap, page);
   spin_unlock(&heap->lock);

@@ -96,12 +96,12 @@ void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *)) {
 
 static void page_free_if_empty(heap_t *heap, page_t *page) {
   page_collect(page);
-  if (page->used == 0) page_free(heap, page);
+  if (page_live(page) == 0) page_free(heap, page);
 }
 
 static void heap_collect_locked(heap_t *heap, bool force) {
   heap_drain_delayed(heap);
-  page_collect_retired(heap, force);
+  page_expire_pinned(heap, force);
   heap_visit_pages(heap, page_free_if_empty);
   if (force) {
     segment_reclaim_some(heap, true); /* abandoned segments that emptied are freed */
@@ -129,7 +129,7 @@ static void page_stop_delayed(heap_t *heap, page_t *page) { page_set_delayed(pag
 
 static void page_abandon(heap_t *heap, page_t *page) {
   page_collect(page);
-  if (page->used == 0) {
+  if (page_live(page) == 0) {
     page_free(heap, page);
     return;
   }

@@ -143,12 +143,13 @@ typedef struct page_s {
   _Alignas(64) block_t *free; /* owner pops from here */
   block_t *local_free;        /* owner's frees */
   uint16_t capacity;          /* blocks threaded so far */
-  uint16_t used;              /* blocks handed out (including those in thread_free) */
+  uint16_t used;              /* blocks handed out (including those in thread_free), +1 while pinned */
   uint16_t tail_uncommitted_4k; /* 4 KiB units at the end no block reaches, left out of committed_bytes */
   uint8_t is_zero;       /* memory of the page was zero when it was made */
-  uint8_t retire_expire; /* countdown while retired (0: not retired) */
+  uint8_t retire_expire; /* countdown while pinned and empty (0: not counting) */
   uint8_t is_huge;       /* made of whole huge pages (page_wants_huge) */
   uint8_t huge_advised;  /* its 2 MiB regions advised MADV_HUGEPAGE so far (page_extend) */
+  uint8_t pinned;        /* the lone page of its bin queue; counts one in `used` (page_queue.c) */
   struct page_s *next, *prev; /* page queue or span queue links */
 } page_t;
 
@@ -216,10 +217,10 @@ typedef struct heap_s {
   size_t segment_count;
   size_t page_colour;                    /* rotates the start of padded pages (page_colour) */
   uint32_t bin_pages[BIN_QUEUES];        /* pages of each bin in this heap (page_slices) */
-  size_t retired_min, retired_max;       /* bins holding retired pages */
+  size_t pinned_min, pinned_max;         /* bins that may hold a pinned page (0, 0: none) */
   _Atomic uint64_t generic_count;        /* slow paths taken (owner writes, background reads) */
-  uint64_t background_seen;
-  bool is_background;                    /* the background thread's private heap */              /* generic_count at the background's last visit */
+  uint64_t background_seen;              /* generic_count at the background's last visit */
+  bool is_background;                    /* the background thread's private heap */
   _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
   int64_t purge_last;                    /* ms: this heap's last purge (segment_note_refault) */
@@ -270,6 +271,9 @@ static inline uint8_t *slice_start(const segment_t *s, const slice_t *sl) {
 }
 
 static inline size_t size_align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
+
+/* Blocks handed out and not yet collected back: `used` less the pin. */
+static inline uint32_t page_live(const page_t *page) { return (uint32_t)page->used - page->pinned; }
 
 /* ---- module entry points ------------------------------------------------- */
 /* os.c */
@@ -352,11 +356,9 @@ SA_INTERNAL page_queue_t *page_queue_of(heap_t *heap, const page_t *page);
 SA_INTERNAL void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment);
 SA_INTERNAL void page_collect(page_t *page);
 SA_INTERNAL void page_unfull(heap_t *heap, page_t *page);
-SA_INTERNAL void page_retire(heap_t *heap, page_t *page);
-SA_INTERNAL bool page_retire_keep(heap_t *heap, page_t *page);
 SA_INTERNAL void page_free(heap_t *heap, page_t *page);
 SA_INTERNAL void page_set_delayed(page_t *page, delayed_t state);
-SA_INTERNAL void page_collect_retired(heap_t *heap, bool force);
+SA_INTERNAL void page_expire_pinned(heap_t *heap, bool force);
 SA_INTERNAL page_kind_t page_kind_of(size_t block_size);
 SA_INTERNAL size_t page_stride(size_t bin_size);
 SA_INTERNAL void page_attach(heap_t *heap, page_t *page);

@@ -18,6 +18,17 @@ static void direct_update(heap_t *heap, page_queue_t *q) {
   for (size_t i = lo; i <= hi; i++) heap->pages_direct[i] = page;
 }
 
+/* A pinned page (page_pin) stops being lone when a page joins its queue or
+ * it leaves the queue. Only a pinned page has its flag set, so the full
+ * and large queues pay one test. An unpinned page may be empty: it stays
+ * in its queue, where the next search for a free block finds it. */
+static inline void page_unpin(page_t *page) {
+  if (SA_LIKELY(!page->pinned)) return;
+  page->pinned = 0;
+  page->used--;
+  page->retire_expire = 0;
+}
+
 page_queue_t *page_queue_of(heap_t *heap, const page_t *page) {
   if (page->kind >= PAGE_LARGE) return &heap->pages[BIN_LARGE];
   if (page->flags.x.in_full) return &heap->pages[BIN_FULL];
@@ -27,8 +38,12 @@ page_queue_t *page_queue_of(heap_t *heap, const page_t *page) {
 void page_queue_push_front(heap_t *heap, page_queue_t *q, page_t *page) {
   page->prev = NULL;
   page->next = q->first;
-  if (q->first) q->first->prev = page;
-  else q->last = page;
+  if (q->first) {
+    page_unpin(q->first);
+    q->first->prev = page;
+  } else {
+    q->last = page;
+  }
   q->first = page;
   direct_update(heap, q);
 }
@@ -36,14 +51,19 @@ void page_queue_push_front(heap_t *heap, page_queue_t *q, page_t *page) {
 void page_queue_push_back(heap_t *heap, page_queue_t *q, page_t *page) {
   page->next = NULL;
   page->prev = q->last;
-  if (q->last) q->last->next = page;
-  else q->first = page;
+  if (q->last) {
+    page_unpin(q->last);
+    q->last->next = page;
+  } else {
+    q->first = page;
+  }
   q->last = page;
   if (q->first == page) direct_update(heap, q);
 }
 
 void page_queue_remove(heap_t *heap, page_queue_t *q, page_t *page) {
   bool was_first = q->first == page;
+  page_unpin(page);
   if (page->prev) page->prev->next = page->next;
   else q->first = page->next;
   if (page->next) page->next->prev = page->prev;

@@ -273,10 +273,10 @@ static bool segment_is_last_normal(const heap_t *heap, const segment_t *s) {
 }
 
 /* Frees the heap's empty segments (at most the one segment_page_free kept),
- * after the emptied pages kept for reuse (page_retire_keep) that would
- * hold one. Owner, heap lock held. */
+ * after the emptied lone pages kept for reuse (page_expire_pinned) that
+ * would hold one. Owner, heap lock held. */
 void segment_release_empty(heap_t *heap) {
-  page_collect_retired(heap, true);
+  page_expire_pinned(heap, true);
   segment_t *s = heap->segments;
   while (s != NULL) {
     segment_t *next = s->next;

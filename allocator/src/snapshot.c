@@ -44,7 +44,7 @@ static void describe_page(const page_t *page, sa_span_info_t *out) {
   out->block_size = page->block_size;
   out->capacity = page->capacity;
   out->reserved = page->reserved;
-  out->used = page->used;
+  out->used = page_live(page);
   out->thread_free = count_thread_free(page);
 }
 

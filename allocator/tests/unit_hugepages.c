@@ -67,8 +67,8 @@ static void check_populous_pages(bool huge) {
   if (huge) {
     /* 512 - 16 x 15 = 272 blocks: four whole huge pages of 63 and 20 blocks
      * on the last, which reach only into its first 2 MiB region. */
-    EXPECT(last->used == 20 && last->huge_advised == 1, "20 blocks advise one 2 MiB region: %u blocks, %u regions",
-           last->used, last->huge_advised);
+    EXPECT(page_live(last) == 20 && last->huge_advised == 1, "20 blocks advise one 2 MiB region: %u blocks, %u regions",
+           page_live(last), last->huge_advised);
     vm_flags_of(span + ((size_t)2 << 20), flags, sizeof flags);
     if (flags[0] != 0) EXPECT(!has_flag(flags, "hg"), "the region no block reached is not advised: VmFlags%s", flags);
   }

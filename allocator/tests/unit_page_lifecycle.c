@@ -33,12 +33,14 @@ int main(void) {
     EXPECT(page_for(blocks[i]) == page, "block %u from another page", i);
   }
   EXPECT(page->capacity == page->reserved && page->capacity > cap_before, "page extended to %u", page->capacity);
-  EXPECT(page->used == page->reserved, "used %u", page->used);
+  EXPECT(page->pinned && page_live(page) == page->reserved, "the lone page is pinned; live %u", page_live(page));
 
   /* One more: the exhausted page goes to the full queue. */
   void *other = sa_malloc(BS);
   EXPECT(page_for(other) != page, "new block must come from a new page");
   EXPECT(page->flags.x.in_full, "exhausted page should be in the full queue");
+  EXPECT(!page->pinned && page->used == page->reserved, "a full page is not pinned: used %u", page->used);
+  EXPECT(page_for(other)->pinned, "the new page is the lone page of its bin");
   EXPECT(heap->pages[BIN_FULL].first == page, "full queue holds it");
 
   /* A local free brings it back. */
@@ -51,7 +53,7 @@ int main(void) {
   while (page->free || page->local_free || page->capacity < page->reserved) blocks[0] = sa_malloc(BS); /* leak a few */
   if (!page->flags.x.in_full) blocks[1] = sa_malloc(SLICE_SIZE); /* force a slow path */
   void *victim = blocks[7];
-  uint32_t used = page->used;
+  uint32_t used = page_live(page);
   pthread_t t;
   blocks[2] = sa_malloc(BS); /* make sure the page has been seen exhausted */
   if (page->flags.x.in_full) {
@@ -59,23 +61,66 @@ int main(void) {
     pthread_join(t, NULL);
     EXPECT(atomic_load(&heap->thread_delayed_free) != NULL, "remote free into a full page should use the delayed list");
     sa_free(sa_malloc(100 * 1024)); /* a slow path drains it */
-    EXPECT(page->used == used - 1, "owner should have taken the remote free: used %u, was %u", page->used, used);
+    EXPECT(page_live(page) == used - 1, "owner should have taken the remote free: used %u, was %u", page_live(page),
+           used);
     EXPECT(!page->flags.x.in_full, "the page should be back in its size queue");
   } else {
     EXPECT(0, "page should be full before the remote free");
   }
 
-  /* Free everything from the other page, then retire: a page that is the
-   * only one of its size is kept for a few slow paths, then freed. */
+  /* A page that empties while others of its size remain goes at once; the
+   * lone page of a size is pinned (its fast-path free never sees used
+   * reach zero), kept for a few slow paths, then freed. */
   void *solo = sa_malloc(3000);
   page_t *sp = page_for(solo);
+  EXPECT(sp->pinned && sp->used == 2, "a lone page is pinned: used %u = one block + the pin", sp->used);
   sa_free(solo);
-  EXPECT(sp->retire_expire > 0, "an emptied lone page is retired, not freed at once");
+  EXPECT(sp->pinned && page_live(sp) == 0 && sp->used == 1, "an emptied lone page stays: used %u", sp->used);
+  EXPECT(heap->pages[sp->bin].first == sp && check_heap(heap) == 0, "still the head of its queue");
+  EXPECT(sa_malloc(3000) == solo, "the kept page serves the next malloc of its size");
+  sa_free(solo);
   sa_stats_t st0, st1;
   sa_stats_get(&st0);
-  for (int i = 0; i < 40; i++) sa_free(sa_malloc(200 * 1024)); /* slow paths count the retirement down */
+  page_expire_pinned(heap, false);
+  EXPECT(sp->retire_expire > 0, "the first look at an empty pinned page starts its countdown");
   sa_stats_get(&st1);
-  EXPECT(st1.pages_retired > st0.pages_retired, "the retired page should eventually be freed");
+  EXPECT(st1.pages_retired == st0.pages_retired, "not freed on the first look");
+  int ticks = 1;
+  while (heap->pages[bin_of(3000)].first == sp && ticks < 100) {
+    page_expire_pinned(heap, false); /* what each fresh-page slow path does */
+    ticks++;
+  }
+  sa_stats_get(&st1);
+  EXPECT(ticks == 17 && st1.pages_retired > st0.pages_retired && heap->pages[bin_of(3000)].first == NULL,
+         "the emptied lone page is freed on the 17th look: %d looks, %lld pages retired", ticks,
+         (long long)(st1.pages_retired - st0.pages_retired));
+
+  /* Two pages of one size: neither is pinned, and the one that empties is
+   * freed at once. The other, lone again, is pinned only when a slow path
+   * picks it at most half used; emptied before that, it is freed too. */
+  enum { PER_PAGE = SLICE_SIZE / 2048 };
+  void *two[PER_PAGE + 1];
+  for (int i = 0; i <= PER_PAGE; i++) two[i] = sa_malloc(2048);
+  page_t *p1 = page_for(two[0]), *p2 = page_for(two[PER_PAGE]);
+  EXPECT(p1 != p2 && p1->flags.x.in_full && !p1->pinned && p2->pinned,
+         "the full page left the bin's queue: the second page is lone there");
+  sa_free(two[0]); /* p1 back from full: two pages in the bin's queue */
+  EXPECT(!p1->pinned && !p2->pinned && check_heap(heap) == 0, "no pin while two pages share a queue");
+  sa_stats_get(&st0);
+  sa_free(two[PER_PAGE]);
+  sa_stats_get(&st1);
+  EXPECT(st1.pages_retired == st0.pages_retired + 1, "an emptied page that is not lone is freed at once");
+  EXPECT(!p1->pinned && heap->pages[p1->bin].first == p1 && check_heap(heap) == 0,
+         "the remaining page is lone, not pinned: it came back from full");
+  for (int i = 1; i < PER_PAGE; i++) sa_free(two[i]);
+  EXPECT(heap->pages[bin_of(2048)].first == NULL, "an unpinned lone page is freed when it empties");
+  void *again = sa_malloc(2048);
+  page_t *p3 = page_for(again);
+  EXPECT(p3->pinned && page_live(p3) == 1, "a fresh lone page is pinned");
+  sa_free(again);
+  EXPECT(heap->pages[bin_of(2048)].first == p3 && page_live(p3) == 0, "and kept when it empties");
+  sa_collect(true);
+  EXPECT(heap->pages[bin_of(2048)].first == NULL, "a forced collect frees an empty pinned page");
   EXPECT(check_heap(heap) == 0, "heap invariants");
   UNIT_DONE("unit_page_lifecycle");
 }
