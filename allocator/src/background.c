@@ -55,13 +55,13 @@ static void page_purge_remote_frees(heap_t *heap, page_t *page) {
   (void)heap;
   if (page->reserved > 64 || page->block_size < 2 * os_page_size()) return;
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
-  if ((tf & ~TF_STATE_MASK) == 0) return;
+  if (tf_block(tf) == NULL) return;
   page_unadvise_huge(page);
   while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, tf & TF_STATE_MASK, memory_order_acq_rel,
                                                 memory_order_relaxed)) {
   }
   uint64_t mask = 0;
-  for (block_t *b = (block_t *)(tf & ~TF_STATE_MASK); b != NULL;) {
+  for (block_t *b = tf_block(tf); b != NULL;) {
     block_t *next = b->next; /* read before the purge zeroes it */
     mask |= 1ULL << (((uintptr_t)b - (uintptr_t)page->page_start) / page->block_size);
     block_purge_range((uintptr_t)b, (uintptr_t)b + page->block_size);

@@ -158,7 +158,12 @@ size_t check_page_lists(const page_t *page) {
     errors++;
   }
   uintptr_t tf = atomic_load_explicit(&((page_t *)page)->thread_free, memory_order_acquire);
-  errors += check_list(page, (const block_t *)(tf & ~TF_STATE_MASK), seen, "thread_free", &n);
+  size_t before = n;
+  errors += check_list(page, tf_block(tf), seen, "thread_free", &n);
+  if (errors == 0 && n - before != tf_count(tf)) {
+    sa_message("check: page %p has %zu blocks on thread_free but counts %u", (const void *)page, n - before, tf_count(tf));
+    errors++;
+  }
   if (n > page->capacity) {
     sa_message("check: page %p has %zu listed blocks but capacity %u", (const void *)page, n, page->capacity);
     errors++;

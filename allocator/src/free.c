@@ -55,7 +55,7 @@ static void free_remote(page_t *page, block_t *block) {
     /* The commonest cross-thread double free (the same thread frees a block
      * twice in a row) would make the list a cycle and hang the owner's next
      * collect: one compare catches it. */
-    if (SA_UNLIKELY((block_t *)(tf & ~TF_STATE_MASK) == block)) sa_fatal("free(): double free detected for %p", (void *)block);
+    if (SA_UNLIKELY(tf_block(tf) == block)) sa_fatal("free(): double free detected for %p", (void *)block);
     if (state == DELAYED_USE) {
       uintptr_t freeing = (tf & ~TF_STATE_MASK) | DELAYED_FREEING;
       if (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, freeing, memory_order_acq_rel,
@@ -70,8 +70,9 @@ static void free_remote(page_t *page, block_t *block) {
       }
       break;
     }
-    block->next = (block_t *)(tf & ~TF_STATE_MASK);
-    if (atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, (uintptr_t)block | state,
+    block->next = tf_block(tf);
+    uintptr_t pushed = ((tf & ~TF_BLOCK_MASK) + TF_COUNT_ONE) | (uintptr_t)block; /* count + 1, state kept */
+    if (atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, pushed,
                                               memory_order_release, memory_order_relaxed))
       break;
   }
@@ -154,7 +155,7 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
   const uint8_t *lo = page->page_start, *hi = lo + (size_t)page->reserved * page->block_size;
   uint32_t steps = 0;
-  for (const block_t *b = (const block_t *)(tf & ~TF_STATE_MASK); b && steps <= page->reserved; steps++) {
+  for (const block_t *b = tf_block(tf); b && steps <= page->reserved; steps++) {
     if ((const uint8_t *)b < lo || (const uint8_t *)b >= hi) break;
     if ((const uint8_t *)b == start) sa_fatal("free(): double free detected for %p", p);
     b = __atomic_load_n(&b->next, __ATOMIC_RELAXED);

@@ -37,19 +37,23 @@ void page_set_delayed(page_t *page, delayed_t state) {
 
 /* ---- free lists ------------------------------------------------------------ */
 
-/* Takes the remote frees (keeping the state bits) and moves them and the
- * owner's local frees to `free` once it has run dry. `used` counts blocks in
- * thread_free as handed out, so it drops only here. */
-static void page_take_list(page_t *page, block_t *head) {
-  block_t *tail = head;
-  uint32_t n = 1;
-  while (tail->next) {
-    tail = tail->next;
-    n++;
-  }
-  tail->next = page->local_free;
-  page->local_free = head;
+/* Hands the remote frees (n blocks, counted by their freers: tf_count) to
+ * the owner's lists without walking them: the list becomes local_free,
+ * after what local_free held moves to an empty `free`. Only when both are
+ * in use does it walk to splice (collects other than a malloc's). `used`
+ * counts blocks in thread_free as handed out, so it drops only here. */
+static void page_take_list(page_t *page, block_t *head, uint32_t n) {
   page->used -= n;
+  if (page->local_free != NULL && page->free == NULL) {
+    page->free = page->local_free;
+    page->local_free = NULL;
+  }
+  if (page->local_free != NULL) {
+    block_t *tail = head;
+    while (tail->next) tail = tail->next;
+    tail->next = page->local_free;
+  }
+  page->local_free = head;
 }
 
 static void page_take_purged(page_t *page) {
@@ -67,11 +71,11 @@ static void page_take_purged(page_t *page) {
 
 void page_collect(page_t *page) {
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
-  if (tf & ~TF_STATE_MASK) {
+  if (tf_block(tf) != NULL) {
     while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, tf & TF_STATE_MASK,
                                                   memory_order_acq_rel, memory_order_relaxed)) {
     }
-    page_take_list(page, (block_t *)(tf & ~TF_STATE_MASK));
+    page_take_list(page, tf_block(tf), tf_count(tf));
   }
   if (atomic_load_explicit(&page->purged_mask, memory_order_relaxed) != 0) page_take_purged(page);
   if (page->free == NULL && page->local_free != NULL) {

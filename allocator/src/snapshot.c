@@ -1,9 +1,8 @@
 /* Introspection: a walk over every segment and span of the process, for
  * sa_heap_snapshot and the SEGALLOC_MAP files the harness renders. Other
  * threads keep running: page counters are read as they are at that moment
- * (relaxed, possibly torn between fields), and a thread_free list is counted
- * with every link checked to stay inside its page, so a list that changes
- * under us can give a wrong count but never a wild read. */
+ * (relaxed, possibly torn between fields); a thread_free list is not
+ * walked, its freers count it (tf_count). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,15 +18,8 @@ typedef struct walk_s {
 
 static uint32_t count_thread_free(const page_t *page) {
   uintptr_t tf = atomic_load_explicit(&((page_t *)page)->thread_free, memory_order_acquire);
-  const uint8_t *lo = page->page_start;
-  const uint8_t *hi = lo + (size_t)page->slice_count * SLICE_SIZE;
-  uint32_t n = 0;
-  for (const block_t *b = (const block_t *)(tf & ~TF_STATE_MASK); b != NULL && n <= page->reserved; n++) {
-    if ((const uint8_t *)b < lo || (const uint8_t *)b >= hi) break;
-    b = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
-  }
   uint64_t purged = atomic_load_explicit(&((page_t *)page)->purged_mask, memory_order_relaxed);
-  return n + (uint32_t)__builtin_popcountll(purged);
+  return tf_count(tf) + (uint32_t)__builtin_popcountll(purged);
 }
 
 static void describe_free(const segment_t *s, size_t i, size_t n, sa_span_info_t *out) {

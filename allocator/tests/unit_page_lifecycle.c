@@ -15,6 +15,62 @@ static void *free_remote_thread(void *arg) {
   return NULL;
 }
 
+typedef struct some_s {
+  void **blocks;
+  int from, to;
+} some_t;
+
+static void *free_some_thread(void *arg) {
+  some_t *r = arg;
+  for (int i = r->from; i < r->to; i++) sa_free(r->blocks[i]);
+  return NULL;
+}
+
+static void free_some_remotely(void **blocks, int from, int to) {
+  some_t r = {blocks, from, to};
+  pthread_t t;
+  pthread_create(&t, NULL, free_some_thread, &r);
+  pthread_join(t, NULL);
+}
+
+static size_t list_length(const block_t *b) {
+  size_t n = 0;
+  for (; b != NULL; b = b->next) n++;
+  return n;
+}
+
+/* Remote frees count themselves in thread_free's top bits, and a collect
+ * takes them by that count: the list becomes local_free (no walk), and
+ * only a second batch, while both free and local_free hold blocks, is
+ * spliced. */
+static void remote_frees_are_counted(heap_t *heap) {
+  enum { N = 12 };
+  void *b[N];
+  for (int i = 0; i < N; i++) b[i] = sa_malloc(64); /* 64 blocks per extension: some stay on free */
+  page_t *page = page_for(b[0]);
+  EXPECT(page_for(b[N - 1]) == page && page->free != NULL, "one page, with blocks still on free");
+  free_some_remotely(b, 0, 6);
+  uintptr_t tf = atomic_load(&page->thread_free);
+  EXPECT(tf_count(tf) == 6 && list_length(tf_block(tf)) == 6, "thread_free counts its 6 blocks: %u",
+         tf_count(tf));
+  EXPECT(check_page_lists(page) == 0, "the lists agree with the count");
+  size_t on_free = list_length(page->free);
+  spin_lock(&heap->lock);
+  page_collect(page);
+  spin_unlock(&heap->lock);
+  EXPECT(tf_count(atomic_load(&page->thread_free)) == 0 && page_live(page) == N - 6, "collected: live %u",
+         page_live(page));
+  EXPECT(list_length(page->local_free) == 6 && list_length(page->free) == on_free,
+         "the remote list became local_free whole");
+  free_some_remotely(b, 6, 9);
+  spin_lock(&heap->lock);
+  page_collect(page);
+  spin_unlock(&heap->lock);
+  EXPECT(list_length(page->local_free) == 9 && page_live(page) == N - 9 && check_page_lists(page) == 0,
+         "a second batch is spliced before the first: %zu on local_free", list_length(page->local_free));
+  for (int i = 9; i < N; i++) sa_free(b[i]);
+}
+
 int main(void) {
   heap_t *heap;
   void *first = sa_malloc(BS);
@@ -67,6 +123,8 @@ int main(void) {
   } else {
     EXPECT(0, "page should be full before the remote free");
   }
+
+  remote_frees_are_counted(heap);
 
   /* A page that empties while others of its size remain goes at once; the
    * lone page of a size is pinned (its fast-path free never sees used
