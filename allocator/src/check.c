@@ -145,7 +145,7 @@ static size_t check_list(const page_t *page, const block_t *b, uint8_t *seen, co
 }
 
 size_t check_page_lists(const page_t *page) {
-  static uint8_t seen[SLICE_SIZE * MEDIUM_PAGE_SLICES / 16 / 8];
+  uint8_t seen[SLICE_SIZE * MEDIUM_PAGE_SLICES / 16 / 8]; /* 4 KiB of stack: threads may check at once */
   if (page->kind >= PAGE_LARGE || page->reserved == 0) return 0;
   memset(seen, 0, (page->reserved + 7) / 8);
   size_t n = 0, errors = 0;

@@ -29,8 +29,8 @@ block_t *page_block_start(const page_t *page, const void *p) {
 
 /* Owner only, heap lock held. Counts nothing: the caller knows whether the
  * free was the owner's own or one it took over from the delayed list. A
- * page that empties here is not its bin's lone page (that one is pinned,
- * see page_pin), so it goes back to its segment at once. */
+ * pinned page (page_pin) never empties here; any other page that does goes
+ * back to its segment at once. */
 void free_local_block(heap_t *heap, page_t *page, block_t *block) {
   block->next = page->free;
   page->free = block;
@@ -53,8 +53,9 @@ static void free_remote(page_t *page, block_t *block) {
   for (;;) {
     uintptr_t state = tf & TF_STATE_MASK;
     /* The commonest cross-thread double free (the same thread frees a block
-     * twice in a row) would make the list a cycle and hang the owner's next
-     * collect: one compare catches it. */
+     * twice in a row) would make the list a cycle, and the owner would hand
+     * the block out twice: one compare catches it. Others (A, B, A) are
+     * left to secure mode, which walks the list. */
     if (SA_UNLIKELY(tf_block(tf) == block)) sa_fatal("free(): double free detected for %p", (void *)block);
     if (state == DELAYED_USE) {
       uintptr_t freeing = (tf & ~TF_STATE_MASK) | DELAYED_FREEING;
@@ -163,9 +164,9 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   return page;
 }
 
-/* The owner emptied a page on the fast path: one of several of its size
- * (the lone page is pinned and never gets here). Out of line, which keeps
- * the fast path free of register saves. */
+/* The owner emptied a page on the fast path: one that is not pinned (a
+ * pinned page never gets here, see page_pin), so it is freed. Out of line,
+ * which keeps the fast path free of register saves. */
 static SA_NOINLINE void free_page_emptied(page_t *page) {
   heap_t *heap = sa_heap_tls;
   spin_lock(&heap->lock);

@@ -48,8 +48,6 @@ static void *os_reserve_at_hint(size_t size, size_t alignment) {
   return NULL;
 }
 
-/* Map size bytes aligned to `alignment`: at the hint when it is free, else
- * ask for size + alignment and trim both ends. */
 static void *os_reserve_aligned_any(size_t size, size_t alignment);
 
 /* Blocks must lie below TF_ADDRESS_LIMIT (their page's thread_free keeps a
@@ -65,6 +63,8 @@ void *os_reserve_aligned(size_t size, size_t alignment) {
   return p;
 }
 
+/* Map size bytes aligned to `alignment`: at the hint when it is free, else
+ * ask for size + alignment and trim both ends. */
 static void *os_reserve_aligned_any(size_t size, size_t alignment) {
   if (size + alignment < size) {
     errno = ENOMEM;

@@ -1,6 +1,7 @@
 /* Pages and the generic (slow) allocation path: collect a page's free
- * lists, extend it, move exhausted pages to the full queue, retire emptied
- * pages, and take fresh pages from spans. Runs with the heap lock held. */
+ * lists, extend it, move exhausted pages to the full queue, pin the lone
+ * page of a size and expire it when it stays empty, and take fresh pages
+ * from spans. Runs with the heap lock held. */
 #include <errno.h>
 #include <sched.h>
 
@@ -40,7 +41,8 @@ void page_set_delayed(page_t *page, delayed_t state) {
 /* Hands the remote frees (n blocks, counted by their freers: tf_count) to
  * the owner's lists without walking them: the list becomes local_free,
  * after what local_free held moves to an empty `free`. Only when both are
- * in use does it walk to splice (collects other than a malloc's). `used`
+ * in use does it walk to splice (a collect while `free` still has blocks:
+ * calloc, sizes above DIRECT_MAX, the collects of heap_collect). `used`
  * counts blocks in thread_free as handed out, so it drops only here. */
 static void page_take_list(page_t *page, block_t *head, uint32_t n) {
   page->used -= n;

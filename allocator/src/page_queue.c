@@ -21,7 +21,9 @@ static void direct_update(heap_t *heap, page_queue_t *q) {
 /* A pinned page (page_pin) stops being lone when a page joins its queue or
  * it leaves the queue. Only a pinned page has its flag set, so the full
  * and large queues pay one test. An unpinned page may be empty: it stays
- * in its queue, where the next search for a free block finds it. */
+ * in its queue until a search for a free block reaches it (it then serves
+ * that malloc), a collect frees it, or the thread ends; the retire code
+ * before pinning left such pages the same way. */
 static inline void page_unpin(page_t *page) {
   if (SA_LIKELY(!page->pinned)) return;
   page->pinned = 0;

@@ -36,7 +36,10 @@ static void describe_page(const page_t *page, sa_span_info_t *out) {
   out->block_size = page->block_size;
   out->capacity = page->capacity;
   out->reserved = page->reserved;
-  out->used = page_live(page);
+  /* used and pinned are read apart while the owner may change both (pin:
+   * 0 and 1 against used 0 would read -1). */
+  uint32_t used = page->used, pinned = page->pinned;
+  out->used = used > pinned ? used - pinned : 0;
   out->thread_free = count_thread_free(page);
 }
 
