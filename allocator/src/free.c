@@ -30,11 +30,11 @@ block_t *page_block_start(const page_t *page, const void *p) {
 /* Owner only, heap lock held. Counts nothing: the caller knows whether the
  * free was the owner's own or one it took over from the delayed list. A
  * pinned page (page_pin) never empties here; any other page that does goes
- * back to its segment at once. */
+ * back to its segment, unless it is the lone page of its size. */
 void free_local_block(heap_t *heap, page_t *page, block_t *block) {
   block->next = page->free;
   page->free = block;
-  if (--page->used == 0) page_free(heap, page);
+  if (--page->used == 0) page_free_or_keep(heap, page);
   else if (page->flags.x.in_full) page_unfull(heap, page);
 }
 
@@ -165,12 +165,12 @@ static page_t *free_secure_check(segment_t *s, void *p) {
 }
 
 /* The owner emptied a page on the fast path: one that is not pinned (a
- * pinned page never gets here, see page_pin), so it is freed. Out of line,
- * which keeps the fast path free of register saves. */
+ * pinned page never gets here, see page_pin). Out of line, which keeps the
+ * fast path free of register saves. */
 static SA_NOINLINE void free_page_emptied(page_t *page) {
   heap_t *heap = sa_heap_tls;
   spin_lock(&heap->lock);
-  page_free(heap, page);
+  page_free_or_keep(heap, page);
   spin_unlock(&heap->lock);
 }
 

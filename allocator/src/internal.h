@@ -371,6 +371,7 @@ SA_INTERNAL void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t al
 SA_INTERNAL void page_collect(page_t *page);
 SA_INTERNAL void page_unfull(heap_t *heap, page_t *page);
 SA_INTERNAL void page_free(heap_t *heap, page_t *page);
+SA_INTERNAL void page_free_or_keep(heap_t *heap, page_t *page);
 SA_INTERNAL void page_set_delayed(page_t *page, delayed_t state);
 SA_INTERNAL void page_expire_pinned(heap_t *heap, bool force);
 SA_INTERNAL page_kind_t page_kind_of(size_t block_size);

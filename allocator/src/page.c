@@ -185,15 +185,25 @@ void page_free(heap_t *heap, page_t *page) {
  * in the queue operations, where a page that came back from the full queue
  * would be pinned and unpinned on every full/unfull cycle, cost churn64k
  * --mode around 34 instructions per operation (+4.5%, cachegrind). A lone
- * page that empties unpinned is freed, like any other. page_unpin (page
- * queue operations) drops the pin when the page stops being lone. */
-static void page_pin(heap_t *heap, page_queue_t *q, page_t *page) {
-  if (page->pinned || q->first != page || q->last != page || page_live(page) * 2 > page->reserved) return;
+ * page that empties unpinned (it was more than half used when last picked)
+ * is pinned then, by page_free_or_keep. page_unpin (page queue operations)
+ * drops the pin when the page stops being lone. */
+static bool page_pin(heap_t *heap, page_queue_t *q, page_t *page) {
+  if (page->pinned || q->first != page || q->last != page || page_live(page) * 2 > page->reserved) return false;
   page->pinned = 1;
   page->used++;
   size_t bin = page->bin;
   if (heap->pinned_min == 0 || bin < heap->pinned_min) heap->pinned_min = bin;
   if (bin > heap->pinned_max) heap->pinned_max = bin;
+  return true;
+}
+
+/* A page that just emptied: kept, pinned, when it is the lone page of its
+ * size (a fill-and-free loop of one page's worth must not make and unmake
+ * it each round), freed otherwise. */
+void page_free_or_keep(heap_t *heap, page_t *page) {
+  if (page->kind > PAGE_MEDIUM || page->flags.x.in_full || !page_pin(heap, &heap->pages[page->bin], page))
+    page_free(heap, page);
 }
 
 /* Empty pinned pages (the lone page of a bin, see page_pin) are counted

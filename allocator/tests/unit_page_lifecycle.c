@@ -154,8 +154,8 @@ int main(void) {
          (long long)(st1.pages_retired - st0.pages_retired));
 
   /* Two pages of one size: neither is pinned, and the one that empties is
-   * freed at once. The other, lone again, is pinned only when a slow path
-   * picks it at most half used; emptied before that, it is freed too. */
+   * freed at once. The other, lone again, is pinned when a slow path picks
+   * it at most half used, or when it empties. */
   enum { PER_PAGE = SLICE_SIZE / 2048 };
   void *two[PER_PAGE + 1];
   for (int i = 0; i <= PER_PAGE; i++) two[i] = sa_malloc(2048);
@@ -171,14 +171,18 @@ int main(void) {
   EXPECT(!p1->pinned && heap->pages[p1->bin].first == p1 && check_heap(heap) == 0,
          "the remaining page is lone, not pinned: it came back from full");
   for (int i = 1; i < PER_PAGE; i++) sa_free(two[i]);
-  EXPECT(heap->pages[bin_of(2048)].first == NULL, "an unpinned lone page is freed when it empties");
-  void *again = sa_malloc(2048);
+  EXPECT(heap->pages[bin_of(2048)].first == p1 && p1->pinned && page_live(p1) == 0 && check_heap(heap) == 0,
+         "an unpinned lone page is pinned, not freed, when it empties");
+  EXPECT(sa_malloc(2048) == two[PER_PAGE - 1], "and serves the next malloc of its size");
+  sa_free(two[PER_PAGE - 1]);
+  void *again = sa_malloc(4000);
   page_t *p3 = page_for(again);
   EXPECT(p3->pinned && page_live(p3) == 1, "a fresh lone page is pinned");
   sa_free(again);
-  EXPECT(heap->pages[bin_of(2048)].first == p3 && page_live(p3) == 0, "and kept when it empties");
+  EXPECT(heap->pages[bin_of(4000)].first == p3 && page_live(p3) == 0, "and kept when it empties");
   sa_collect(true);
-  EXPECT(heap->pages[bin_of(2048)].first == NULL, "a forced collect frees an empty pinned page");
+  EXPECT(heap->pages[bin_of(2048)].first == NULL && heap->pages[bin_of(4000)].first == NULL,
+         "a forced collect frees empty pinned pages");
   EXPECT(check_heap(heap) == 0, "heap invariants");
   UNIT_DONE("unit_page_lifecycle");
 }
