@@ -173,6 +173,7 @@ int main(void) {
   for (int i = 1; i < PER_PAGE; i++) sa_free(two[i]);
   EXPECT(heap->pages[bin_of(2048)].first == p1 && p1->pinned && page_live(p1) == 0 && check_heap(heap) == 0,
          "an unpinned lone page is pinned, not freed, when it empties");
+  EXPECT(p1->retire_expire == 16, "its countdown starts with the free that emptied it: %u", p1->retire_expire);
   EXPECT(sa_malloc(2048) == two[PER_PAGE - 1], "and serves the next malloc of its size");
   sa_free(two[PER_PAGE - 1]);
   void *again = sa_malloc(4000);
