@@ -163,7 +163,7 @@ typedef struct page_s {
   uint8_t retire_expire; /* countdown while pinned and empty (0: not counting) */
   uint8_t is_huge;       /* made of whole huge pages (page_wants_huge) */
   uint8_t huge_advised;  /* its 2 MiB regions advised MADV_HUGEPAGE so far (page_extend) */
-  uint8_t pinned;        /* the lone page of its bin queue; counts one in `used` (page_queue.c) */
+  uint8_t pinned;        /* the lone page of its bin queue; counts one in `used` (page_pin) */
   struct page_s *next, *prev; /* page queue or span queue links */
 } page_t;
 

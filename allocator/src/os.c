@@ -48,21 +48,6 @@ static void *os_reserve_at_hint(size_t size, size_t alignment) {
   return NULL;
 }
 
-static void *os_reserve_aligned_any(size_t size, size_t alignment);
-
-/* Blocks must lie below TF_ADDRESS_LIMIT (their page's thread_free keeps a
- * count above them). Linux maps there unless asked for higher addresses
- * with a hint, which segalloc never gives; the check keeps it honest. */
-void *os_reserve_aligned(size_t size, size_t alignment) {
-  uint8_t *p = os_reserve_aligned_any(size, alignment);
-  if (p != NULL && (uintptr_t)p + size > TF_ADDRESS_LIMIT) {
-    os_release(p, size);
-    errno = ENOMEM;
-    return NULL;
-  }
-  return p;
-}
-
 /* Map size bytes aligned to `alignment`: at the hint when it is free, else
  * ask for size + alignment and trim both ends. */
 static void *os_reserve_aligned_any(size_t size, size_t alignment) {
@@ -89,6 +74,19 @@ static void *os_reserve_aligned_any(size_t size, size_t alignment) {
   atomic_store_explicit(&aligned_hint, (uintptr_t)aligned, memory_order_relaxed);
   stat_add(STAT_RESERVED, (int64_t)size);
   return aligned;
+}
+
+/* Blocks must lie below TF_ADDRESS_LIMIT (their page's thread_free keeps a
+ * count above them). Linux maps there unless asked for higher addresses
+ * with a hint, which segalloc never gives; the check keeps it honest. */
+void *os_reserve_aligned(size_t size, size_t alignment) {
+  uint8_t *p = os_reserve_aligned_any(size, alignment);
+  if (p != NULL && (uintptr_t)p + size > TF_ADDRESS_LIMIT) {
+    os_release(p, size);
+    errno = ENOMEM;
+    return NULL;
+  }
+  return p;
 }
 
 /* Asks the kernel to back the range with 2 MiB pages where it can (THP in

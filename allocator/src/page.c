@@ -185,8 +185,8 @@ void page_free(heap_t *heap, page_t *page) {
  * in the queue operations, where a page that came back from the full queue
  * would be pinned and unpinned on every full/unfull cycle, cost churn64k
  * --mode around 34 instructions per operation (+4.5%, cachegrind). A lone
- * page that empties unpinned (it was more than half used when last picked)
- * is pinned then, by page_free_or_keep. page_unpin (page queue operations)
+ * page that empties unpinned (it came back from the full queue, or was more
+ * than half used when last picked) is pinned then, by page_free_or_keep. page_unpin (page queue operations)
  * drops the pin when the page stops being lone. */
 static bool page_pin(heap_t *heap, page_queue_t *q, page_t *page) {
   if (page->pinned || q->first != page || q->last != page || page_live(page) * 2 > page->reserved) return false;
