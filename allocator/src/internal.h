@@ -185,6 +185,7 @@ typedef struct segment_s {
   segment_kind_t kind;
   uint32_t slice_entries;      /* usable slice descriptors */
   uint32_t used;               /* pages in use */
+  bool keeps_pages;            /* heap_abandon: holds live blocks, so it is abandoned, not freed */
   struct heap_s *heap;         /* owner heap (owner-only); NULL when abandoned */
   struct segment_s *next, *prev; /* owner heap's segment list */
   struct segment_s *abandoned_next; /* abandoned list (abandon.c) */
@@ -235,6 +236,7 @@ typedef struct heap_s {
   _Atomic uint64_t generic_count;        /* slow paths taken (owner writes, background reads) */
   uint64_t background_seen;              /* generic_count at the background's last visit */
   bool is_background;                    /* the background thread's private heap */
+  bool abandoning;                       /* heap_abandon runs: its queues stop feeding pages_direct */
   _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
   int64_t purge_last;                    /* ms: this heap's last purge (segment_note_refault) */
@@ -426,6 +428,7 @@ SA_INTERNAL void heaps_visit_idle(void (*fn)(heap_t *));
 SA_INTERNAL size_t heaps_live(void);
 SA_INTERNAL heap_t *heap_background_init(void);
 SA_INTERNAL void heap_abandon_all(heap_t *heap);
+SA_INTERNAL void heap_template_build(void);
 
 /* init.c */
 SA_INTERNAL void process_init(void);

@@ -403,6 +403,11 @@ static page_t *page_queue_find_free(heap_t *heap, size_t bin, bool *fresh) {
   }
   if (page == NULL) {
     page_expire_pinned(heap, false);
+    /* A heap with no segment would take one over inside page_fresh and
+     * then still make a new page: take it over first, so that the page it
+     * keeps for this size (page_attach) serves. Once: it now has one. */
+    if (heap->segments == NULL && segment_reclaim_some(heap, false) && q->first != NULL)
+      return page_queue_find_free(heap, bin, fresh);
     page = page_fresh(heap, bin);
     if (page == NULL) return NULL;
     *fresh = page->is_zero;
@@ -518,6 +523,10 @@ void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment) {
   return p;
 }
 
+/* A page of a segment being taken over joins heap's queues. An empty one
+ * becomes the page kept for its bin if the bin has none (page_free_or_keep),
+ * as the exiting owner meant (page_abandon); the background thread's heap
+ * frees them all, so kept pages no thread takes last one visit. */
 void page_attach(heap_t *heap, page_t *page) {
   atomic_store_explicit(&page->heap, heap, memory_order_release);
   page->flags.x.in_full = 0;
@@ -533,5 +542,6 @@ void page_attach(heap_t *heap, page_t *page) {
   page_set_delayed(page, DELAYED_NO);
   page_collect(page);
   page_queue_push_back(heap, &heap->pages[page->bin], page);
-  if (page_live(page) == 0) page_free(heap, page);
+  if (page_live(page) == 0 && heap->is_background) page_free(heap, page);
+  else if (page_live(page) == 0) page_free_or_keep(heap, page);
 }

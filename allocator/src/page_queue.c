@@ -10,11 +10,10 @@ static inline bool queue_is_bin(const heap_t *heap, const page_queue_t *q) {
 /* The direct entries (size/16 for sizes up to DIRECT_MAX) that map to the
  * queue's bin all point at its first page, or at the empty page. */
 static void direct_update(heap_t *heap, page_queue_t *q) {
-  if (!queue_is_bin(heap, q) || q->block_size > DIRECT_MAX) return;
-  size_t bin = (size_t)(q - heap->pages);
+  if (!queue_is_bin(heap, q) || q->block_size > DIRECT_MAX || heap->abandoning) return;
   page_t *page = q->first ? q->first : &page_empty;
   size_t hi = q->block_size / BLOCK_ALIGN;
-  size_t lo = bin == 1 ? 0 : bin_block_size(bin - 1) / BLOCK_ALIGN + 1;
+  size_t lo = q == &heap->pages[1] ? 0 : q[-1].block_size / BLOCK_ALIGN + 1;
   for (size_t i = lo; i <= hi; i++) heap->pages_direct[i] = page;
 }
 

@@ -2,7 +2,9 @@
  * exactly one, the one abandoned last, and the others stay on the list for
  * other threads; and the background thread's visit, which takes them one
  * at a time, frees every one that remote frees emptied. (A list taken out
- * whole hid them all from other threads, which mapped fresh segments.) */
+ * whole hid them all from other threads, which mapped fresh segments.)
+ * An exiting thread's emptied page kept for a size travels with its
+ * abandoned segment and serves the next owner. */
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
@@ -46,6 +48,52 @@ static sa_stats_t stats_now(void) {
   return st;
 }
 
+/* Threads for the kept-page checks: each runs one step and exits. */
+#define KEPT_SIZE 48
+static void *kept_live, *kept_freed, *kept_reused;
+
+static void *exit_with_kept_page(void *arg) {
+  (void)arg;
+  kept_live = sa_malloc(BLOCK);      /* stays live: the segment is abandoned */
+  kept_freed = sa_malloc(KEPT_SIZE); /* the lone page of its size, kept when it empties */
+  sa_free(kept_freed);
+  return NULL;
+}
+
+static void *reuse_kept_page(void *arg) {
+  (void)arg;
+  kept_reused = sa_malloc(KEPT_SIZE);
+  return NULL; /* exits with it live */
+}
+
+static void *exit_with_nothing_live(void *arg) {
+  (void)arg;
+  sa_free(sa_malloc(KEPT_SIZE));
+  return NULL;
+}
+
+static void run_thread(void *(*fn)(void *)) {
+  pthread_t t;
+  pthread_create(&t, NULL, fn, NULL);
+  pthread_join(t, NULL);
+}
+
+/* The emptied page an exiting thread kept for a size goes with its
+ * abandoned segment, and the next owner's first malloc of that size is
+ * served from it, not from a new page. Returns the blocks left live. */
+static void check_kept_pages(void **live, void **reused) {
+  run_thread(exit_with_kept_page);
+  page_t *kept = page_of(segment_of(kept_freed), kept_freed);
+  EXPECT(kept->is_used && kept->block_size >= KEPT_SIZE && page_live(kept) == 0,
+         "the kept page of an exited thread is still a page (used %u, block size %zu)", kept->used,
+         (size_t)kept->block_size);
+  run_thread(reuse_kept_page);
+  EXPECT(page_of(segment_of(kept_reused), kept_reused) == kept,
+         "the next owner's first malloc of that size is served by the kept page");
+  *live = kept_live;
+  *reused = kept_reused;
+}
+
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
@@ -80,10 +128,12 @@ int main(void) {
   EXPECT(segment_of(b.block) == segment_of(owners[1].block), "the next new thread reclaims the one before");
   holder_exit(&a);
   holder_exit(&b);
+  void *kept_block, *reused_block;
+  check_kept_pages(&kept_block, &reused_block);
 
   /* Remote frees empty every abandoned segment; the background visit must
    * then find and free each of them. */
-  void *blocks[] = {owners[0].block, owners[1].block, owners[2].block, a.block, b.block};
+  void *blocks[] = {owners[0].block, owners[1].block, owners[2].block, a.block, b.block, kept_block, reused_block};
   for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) sa_free(blocks[i]);
   sa_option_set(SA_OPTION_BACKGROUND, 1);
   holder_t starter; /* a second heap starts the background thread */
@@ -93,6 +143,14 @@ int main(void) {
   for (int waited = 0; waited < 3000 && stats_now().segments_abandoned != 0; waited += 10) sleep_ms(10);
   st = stats_now();
   EXPECT(st.segments_abandoned == 0, "the background visit frees the emptied abandoned segments: %lld left",
+         (long long)st.segments_abandoned);
+
+  /* With the list empty, a thread maps a segment of its own; with nothing
+   * live at its exit, the page it kept goes and so does the segment. */
+  sa_option_set(SA_OPTION_BACKGROUND, 0);
+  run_thread(exit_with_nothing_live);
+  st = stats_now();
+  EXPECT(st.segments_abandoned == 0, "a thread with nothing live abandons nothing: %lld abandoned",
          (long long)st.segments_abandoned);
   sa_free(mine);
   UNIT_DONE("unit_abandon");
