@@ -237,6 +237,7 @@ typedef struct heap_s {
   uint64_t background_seen;              /* generic_count at the background's last visit */
   bool is_background;                    /* the background thread's private heap */
   bool abandoning;                       /* heap_abandon runs: its queues stop feeding pages_direct */
+  uint64_t bins_kept[(BIN_QUEUES + 63) / 64]; /* heap_abandon: bins whose empty page stays (page_kept_at_exit) */
   _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
   int64_t purge_last;                    /* ms: this heap's last purge (segment_note_refault) */

@@ -94,6 +94,63 @@ static void check_kept_pages(void **live, void **reused) {
   *reused = kept_reused;
 }
 
+/* A thread that fills one page of a size and puts one block on a
+ * second, hands them all over and exits only when told to: the main
+ * thread frees them remotely meanwhile, so that the pages empty without
+ * their owner seeing it. */
+typedef struct filler_s {
+  holder_t h;
+  size_t size; /* a bin no other check here uses: the thread may take over
+                  a segment with pages of the bins used before */
+  void *blocks[1024]; /* a page of 96-byte blocks holds 682 */
+  size_t count;
+} filler_t;
+
+static void *filler_main(void *arg) {
+  filler_t *f = arg;
+  f->h.block = sa_malloc(BLOCK); /* stays live: the segment is abandoned */
+  f->blocks[0] = sa_malloc(f->size);
+  size_t per_page = page_of(segment_of(f->blocks[0]), f->blocks[0])->reserved;
+  if (per_page >= sizeof f->blocks / sizeof f->blocks[0]) abort();
+  for (f->count = 1; f->count <= per_page; f->count++) f->blocks[f->count] = sa_malloc(f->size);
+  sem_post(&f->h.ready);
+  sem_wait(&f->h.go);
+  return NULL;
+}
+
+static bool page_still_used(void *p, size_t size) {
+  page_t *page = page_of(segment_of(p), p);
+  return page->is_used && page->block_size >= size && page->block_size < size + 16;
+}
+
+/* Pages emptied by remote frees go at exit too, but for the first of
+ * their bin, which stays with the segment whether or not it was pinned:
+ * here the full one, unpinned when it left its queue. With both emptied,
+ * one stays. */
+static void check_exit_keeps_one_page_per_bin(void **live) {
+  for (int both = 0; both <= 1; both++) {
+    filler_t f = {.size = both ? 96 : 112};
+    sem_init(&f.h.ready, 0, 0);
+    sem_init(&f.h.go, 0, 0);
+    pthread_create(&f.h.thread, NULL, filler_main, &f);
+    sem_wait(&f.h.ready);
+    void *first = f.blocks[0], *last = f.blocks[f.count - 1];
+    EXPECT(page_of(segment_of(first), first) != page_of(segment_of(last), last), "the last block opened a second page");
+    for (size_t i = 0; i + 1 < f.count; i++) sa_free(f.blocks[i]);
+    if (both) sa_free(last);
+    holder_exit(&f.h);
+    if (both) {
+      EXPECT(page_still_used(first, f.size) + page_still_used(last, f.size) == 1,
+             "one of two emptied pages stays (%d, %d)", page_still_used(first, f.size), page_still_used(last, f.size));
+    } else {
+      EXPECT(page_still_used(first, f.size), "the full page emptied by remote frees stays with its segment");
+      EXPECT(page_still_used(last, f.size), "the page with a live block stays");
+    }
+    live[2 * both] = f.h.block;
+    live[2 * both + 1] = both ? NULL : last;
+  }
+}
+
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
@@ -128,12 +185,14 @@ int main(void) {
   EXPECT(segment_of(b.block) == segment_of(owners[1].block), "the next new thread reclaims the one before");
   holder_exit(&a);
   holder_exit(&b);
-  void *kept_block, *reused_block;
+  void *kept_block, *reused_block, *filled[4];
   check_kept_pages(&kept_block, &reused_block);
+  check_exit_keeps_one_page_per_bin(filled);
 
   /* Remote frees empty every abandoned segment; the background visit must
    * then find and free each of them. */
-  void *blocks[] = {owners[0].block, owners[1].block, owners[2].block, a.block, b.block, kept_block, reused_block};
+  void *blocks[] = {owners[0].block, owners[1].block, owners[2].block, a.block, b.block, kept_block, reused_block,
+                    filled[0], filled[1], filled[2], filled[3]};
   for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) sa_free(blocks[i]);
   sa_option_set(SA_OPTION_BACKGROUND, 1);
   holder_t starter; /* a second heap starts the background thread */
