@@ -1,5 +1,6 @@
 /* idle_producer_purge: a producer thread allocates 256 MiB in 64 KiB blocks
- * and then sleeps, alive, never calling the allocator again; a consumer
+ * (with --small, 64 MiB in 1 KiB blocks, on pages that hold many blocks
+ * each) and then sleeps, alive, never calling the allocator again; a consumer
  * thread checks and frees every block and then sleeps too. Memory freed
  * into the pages of a thread that no longer allocates must still go back
  * to the OS: RSS must fall below start + 32 MiB within 5 s (polled every
@@ -11,7 +12,7 @@
  * It assumes the default SEGALLOC_PURGE_DECOMMITS=1 (MADV_DONTNEED): pages
  * given back with MADV_FREE stay in RSS until the kernel needs them.
  *
- * usage: idle_producer_purge [--stats] */
+ * usage: idle_producer_purge [--stats | --small] */
 #include "segalloc.h"
 #include "support/tst_block.h"
 #include "support/tst_check.h"
@@ -25,16 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PURGE_BLOCK_SIZE ((size_t)64 << 10)
-#define PURGE_TOTAL ((size_t)256 << 20)
-#define PURGE_NBLOCKS (PURGE_TOTAL / PURGE_BLOCK_SIZE)
 #define PURGE_SLACK ((size_t)32 << 20)
 #define PURGE_DEADLINE_MS 5000
 #define PURGE_POLL_MS 50
-/* The setup must really have made RSS grow, or the drop proves nothing. */
-#define PURGE_MIN_GROWTH (PURGE_TOTAL * 3 / 4)
+#define PURGE_MAX_BLOCKS 65536
 
-static tst_block_t purge_blocks[PURGE_NBLOCKS];
+static size_t purge_block_size = (size_t)64 << 10;
+static size_t purge_total = (size_t)256 << 20;
+static size_t purge_nblocks;
+static tst_block_t purge_blocks[PURGE_MAX_BLOCKS];
 static sem_t purge_produced; /* producer -> main: all blocks filled */
 static sem_t purge_go;       /* main -> consumer: peak RSS taken, free now */
 static sem_t purge_consumed; /* consumer -> main: all blocks freed */
@@ -42,9 +42,9 @@ static sem_t purge_finish;   /* main -> both: the test is over */
 
 static void *purge_producer_main(void *arg) {
   (void)arg;
-  for (size_t i = 0; i < PURGE_NBLOCKS; i++) {
-    purge_blocks[i] = (tst_block_t){.p = sa_malloc(PURGE_BLOCK_SIZE), .size = PURGE_BLOCK_SIZE, .id = i};
-    if (purge_blocks[i].p == NULL) tst_fail("producer: sa_malloc(64 KiB) #%zu returned NULL", i);
+  for (size_t i = 0; i < purge_nblocks; i++) {
+    purge_blocks[i] = (tst_block_t){.p = sa_malloc(purge_block_size), .size = purge_block_size, .id = i};
+    if (purge_blocks[i].p == NULL) tst_fail("producer: sa_malloc(%zu) #%zu returned NULL", purge_block_size, i);
     tst_block_fill(&purge_blocks[i]);
   }
   sem_post(&purge_produced);
@@ -55,7 +55,7 @@ static void *purge_producer_main(void *arg) {
 static void *purge_consumer_main(void *arg) {
   (void)arg;
   sem_wait(&purge_go);
-  for (size_t i = 0; i < PURGE_NBLOCKS; i++) {
+  for (size_t i = 0; i < purge_nblocks; i++) {
     tst_block_verify(&purge_blocks[i], "consumer free of a producer block");
     sa_free(purge_blocks[i].p);
   }
@@ -88,9 +88,15 @@ static long purge_wait_for_committed_below(int64_t limit, long waited_ms, sa_sta
 
 int main(int argc, char **argv) {
   tst_init("idle_producer_purge");
-  if (argc > 2 || (argc == 2 && strcmp(argv[1], "--stats") != 0))
-    tst_usage_error("usage: idle_producer_purge [--stats]");
-  bool check_stats = argc == 2;
+  bool check_stats = argc == 2 && strcmp(argv[1], "--stats") == 0;
+  bool small = argc == 2 && strcmp(argv[1], "--small") == 0;
+  if (argc > 2 || (argc == 2 && !check_stats && !small))
+    tst_usage_error("usage: idle_producer_purge [--stats | --small]");
+  if (small) {
+    purge_block_size = 1024;
+    purge_total = (size_t)64 << 20;
+  }
+  purge_nblocks = purge_total / purge_block_size;
   sem_init(&purge_produced, 0, 0);
   sem_init(&purge_go, 0, 0);
   sem_init(&purge_consumed, 0, 0);
@@ -105,9 +111,10 @@ int main(int argc, char **argv) {
     tst_fail("pthread_create failed");
   sem_wait(&purge_produced);
   size_t rss_peak = tst_rss_bytes();
-  if (rss_peak < rss_start + PURGE_MIN_GROWTH)
+  /* The setup must really have made RSS grow, or the drop proves nothing. */
+  if (rss_peak < rss_start + purge_total * 3 / 4)
     tst_fail("setup: RSS grew only from %zu to %zu KiB for %zu MiB of blocks", rss_start >> 10, rss_peak >> 10,
-             PURGE_TOTAL >> 20);
+             purge_total >> 20);
   sem_post(&purge_go);
   sem_wait(&purge_consumed);
 

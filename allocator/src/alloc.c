@@ -123,7 +123,14 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
   uint8_t *p = sa_malloc(padded);
   if (p == NULL) return NULL;
   uint8_t *aligned = (uint8_t *)size_align_up((uintptr_t)p, alignment);
-  if (aligned != p) page_of(segment_of(p), p)->flags.x.has_aligned = 1;
+  if (aligned != p) {
+    /* Under the heap lock: the background thread reads the flags of an idle
+     * heap's pages (page_free_if_remote_emptied). */
+    heap_t *heap = sa_heap_tls;
+    spin_lock(&heap->lock);
+    page_of(segment_of(p), p)->flags.x.has_aligned = 1;
+    spin_unlock(&heap->lock);
+  }
   return aligned;
 }
 

@@ -7,6 +7,7 @@
  * slow path since the last visit:
  *   - runs the owner's due span purges (spans are only touched under the
  *     heap lock, which it holds);
+ *   - frees the full pages every block of which other threads freed;
  *   - takes the remote frees waiting on pages of big blocks, purges each
  *     block whole and marks it in the page's purged_mask, which the owner
  *     collects like thread_free;
@@ -15,7 +16,8 @@
  *     delayed list the owner drains too;
  * and then it collects abandoned segments, freeing those that emptied, and
  * purges the segment cache. It never touches a page's free or local_free
- * list or its used count: the owner's fast path owns those without a lock. */
+ * list or its used count while the page is in a bin queue: the owner's
+ * fast path owns those without a lock. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -70,12 +72,39 @@ static void page_purge_remote_frees(heap_t *heap, page_t *page) {
   atomic_fetch_or_explicit(&page->purged_mask, mask, memory_order_release);
 }
 
+/* A full page all of whose blocks other threads freed goes back to its
+ * segment. Only its owner collects a page, so a producer that filled pages
+ * and went idle kept them for good once consumers freed every block
+ * (idle_producer_purge --small: 64 MiB of 1 KiB blocks stayed resident).
+ * `apart` counts blocks the caller holds (one from the delayed list, where
+ * the first remote free into a full page goes). The owner's fast paths
+ * never touch a full page (malloc takes the first page of a bin queue; free
+ * of a block in a full page takes the slow path), and the heap lock keeps
+ * its slow paths out. A page of a bin queue is left alone: the owner's
+ * fast paths read and write its `used` without the lock. */
+static bool page_free_if_remote_emptied(heap_t *heap, page_t *page, uint32_t apart) {
+  if (page->kind > PAGE_MEDIUM || !page->flags.x.in_full) return false;
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
+  if (tf_count(tf) + apart != page->used || (tf & TF_STATE_MASK) == DELAYED_FREEING) return false;
+  page_collect(page);
+  page_free(heap, page);
+  return true;
+}
+
+static void page_free_if_idle_emptied(heap_t *heap, page_t *page) { page_free_if_remote_emptied(heap, page, 0); }
+
 static void heap_purge_delayed(heap_t *heap) {
   if (atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed) == NULL) return;
   block_t *b = atomic_exchange_explicit(&heap->thread_delayed_free, NULL, memory_order_acquire);
   while (b != NULL) {
     block_t *next = b->next;
     page_t *page = page_of(segment_of(b), b);
+    /* The freer may still be leaving DELAYED_FREEING: then the page waits
+     * for the next visit (its block is parked below like any other). */
+    if (page_free_if_remote_emptied(heap, page, 1)) {
+      b = next;
+      continue;
+    }
     page_unadvise_huge(page);
     block_purge_range((uintptr_t)b + sizeof(block_t), (uintptr_t)b + page->block_size);
     block_t *head = atomic_load_explicit(&heap->delayed_purged, memory_order_relaxed);
@@ -90,6 +119,7 @@ static void heap_purge_delayed(heap_t *heap) {
 /* Heap lock held (heaps_visit_idle). */
 static void heap_background_purge(heap_t *heap) {
   segment_purge_heap(heap, false);
+  heap_visit_pages(heap, page_free_if_idle_emptied);
   heap_visit_pages(heap, page_purge_remote_frees);
   heap_purge_delayed(heap);
 }
