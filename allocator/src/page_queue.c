@@ -9,12 +9,20 @@ static inline bool queue_is_bin(const heap_t *heap, const page_queue_t *q) {
 
 /* The direct entries (size/16 for sizes up to DIRECT_MAX) that map to the
  * queue's bin all point at its first page, or at the empty page. */
-static void direct_update(heap_t *heap, page_queue_t *q) {
-  if (!queue_is_bin(heap, q) || q->block_size > DIRECT_MAX || heap->abandoning) return;
+static SA_NOINLINE void direct_set(heap_t *heap, page_queue_t *q) {
   page_t *page = q->first ? q->first : &page_empty;
   size_t hi = q->block_size / BLOCK_ALIGN;
   size_t lo = q == &heap->pages[1] ? 0 : q[-1].block_size / BLOCK_ALIGN + 1;
   for (size_t i = lo; i <= hi; i++) heap->pages_direct[i] = page;
+}
+
+/* Inline: most queue changes are of medium bins or the full queue, which
+ * have no direct entries (churn64k: 15 instructions an operation went to
+ * calling out only to return). The full and large queues have block size
+ * 0, hence the bin test. */
+static inline void direct_update(heap_t *heap, page_queue_t *q) {
+  if (q->block_size > DIRECT_MAX || !queue_is_bin(heap, q) || heap->abandoning) return;
+  direct_set(heap, q);
 }
 
 /* A pinned page (page_pin) stops being lone when a page joins its queue or
