@@ -71,18 +71,48 @@ static void ab_report_paired_cell(ab_buf_t *b, const ab_group_t *g, double best)
   else ab_buf_printf(b, " %s%.2f%s |", bold ? "**" : "", g->time_paired, bold ? "**" : "");
 }
 
-typedef enum ab_table_e { AB_TABLE_TIME, AB_TABLE_RSS, AB_TABLE_PAIRED } ab_table_t;
+/* The smallest RSS per live byte of a case (NaN when none), to bold it. */
+static double ab_report_per_live_best(const ab_summary_t *s, size_t c) {
+  double best = NAN;
+  for (size_t a = 0; a < s->allocators.n; a++) {
+    double v = ab_summary_group(s, c, a)->rss_per_live.median;
+    if (!isnan(v) && (isnan(best) || v < best)) best = v;
+  }
+  return best;
+}
+
+static void ab_report_per_live_cell(ab_buf_t *b, const ab_group_t *g, double best) {
+  if (g->peak_rss.n == 0) {
+    ab_buf_puts(b, g->runs ? " failed |" : " - |");
+    return;
+  }
+  double v = g->rss_per_live.median;
+  if (isnan(v)) {
+    ab_buf_puts(b, " - |");
+    return;
+  }
+  bool bold = v < best + 0.0005;
+  double held = g->live_peak.median;
+  const char *on = bold ? "**" : "";
+  if (held < 1024) ab_buf_printf(b, " %s%.2f%s (%.0f KiB held) |", on, v, on, held);
+  else ab_buf_printf(b, " %s%.2f%s (%.1f MiB held) |", on, v, on, held / 1024.0);
+}
+
+typedef enum ab_table_e { AB_TABLE_TIME, AB_TABLE_RSS, AB_TABLE_PAIRED, AB_TABLE_PER_LIVE } ab_table_t;
 
 static void ab_report_table(ab_buf_t *b, const ab_summary_t *s, ab_table_t table) {
   ab_report_header_row(b, s);
   for (size_t c = 0; c < s->n_cases; c++) {
+    if (table == AB_TABLE_PER_LIVE && isnan(ab_report_per_live_best(s, c))) continue;
     char *label = ab_case_label(&s->cases[c]);
     ab_buf_printf(b, "| %s |", label);
     free(label);
     double paired_best = table == AB_TABLE_PAIRED ? ab_report_paired_best(s, c) : NAN;
+    double live_best = table == AB_TABLE_PER_LIVE ? ab_report_per_live_best(s, c) : NAN;
     for (size_t a = 0; a < s->allocators.n; a++) {
       const ab_group_t *g = ab_summary_group(s, c, a);
       if (table == AB_TABLE_RSS) ab_report_rss_cell(b, g);
+      else if (table == AB_TABLE_PER_LIVE) ab_report_per_live_cell(b, g, live_best);
       else if (table == AB_TABLE_PAIRED) ab_report_paired_cell(b, g, paired_best);
       else ab_report_time_cell(b, g);
     }
@@ -104,6 +134,22 @@ static void ab_report_paired(ab_buf_t *b, const ab_summary_t *s) {
                  "these ratios over the repetitions (lower is better; - where no repetition had "
                  "another allocator's run to compare with).\n\n");
   ab_report_table(b, s, AB_TABLE_PAIRED);
+  ab_buf_puts(b, "\n");
+}
+
+/* Only for workloads that report the live bytes they held. */
+static void ab_report_per_live(ab_buf_t *b, const ab_summary_t *s) {
+  bool any = false;
+  for (size_t c = 0; c < s->n_cases; c++) any |= !isnan(ab_report_per_live_best(s, c));
+  if (!any) return;
+  ab_buf_puts(b, "## Peak RSS per byte held (lower is better)\n\nPeak RSS divided by the most "
+                 "live bytes the workload held at once (its live_peak_bytes), median of the "
+                 "repetitions; in brackets, the median of those live bytes. A workload may hold "
+                 "less under a slower allocator (a producer that cannot fill its queue), which "
+                 "lowers its peak RSS for that reason alone: this table compares the memory each "
+                 "allocator needed for what it held. Workloads that report no live bytes are left "
+                 "out.\n\n");
+  ab_report_table(b, s, AB_TABLE_PER_LIVE);
   ab_buf_puts(b, "\n");
 }
 
@@ -346,6 +392,7 @@ static void ab_report_body(ab_buf_t *b, const ab_report_in_t *in) {
                  "repetitions of the peak resident set size from wait4 (ru_maxrss).\n\n");
   ab_report_table(b, s, AB_TABLE_RSS);
   ab_buf_puts(b, "\n");
+  ab_report_per_live(b, s);
   ab_report_latency(b, s);
   ab_report_extras(b, in);
   ab_report_spread(b, s);

@@ -80,15 +80,28 @@ static bool ab_row_in_group(const ab_row_t *r, const ab_case_key_t *key, const c
   return !strcmp(r->allocator, alloc) && ab_row_in_case(r, key);
 }
 
-/* Collects one metric of the ok rows of a group. */
+typedef enum ab_metric_e { AB_METRIC_FIELD, AB_METRIC_COST, AB_METRIC_RSS_PER_LIVE } ab_metric_t;
+
+static double ab_row_rss_per_live(const ab_row_t *r) {
+  return r->live_peak_kib > 0 && r->peak_rss_kib > 0 ? r->peak_rss_kib / r->live_peak_kib : NAN;
+}
+
+static double ab_row_metric(const ab_row_t *r, ab_metric_t metric, size_t offset) {
+  if (metric == AB_METRIC_COST) return ab_row_cost(r);
+  if (metric == AB_METRIC_RSS_PER_LIVE) return ab_row_rss_per_live(r);
+  return *(const double *)((const char *)r + offset);
+}
+
+/* Collects one metric of the ok rows of a group (the field at offset, for
+ * AB_METRIC_FIELD). */
 static ab_stat_t ab_summary_metric(const ab_rows_t *rows, const ab_summary_t *s, size_t c,
-                                   const char *alloc, size_t offset, bool cost) {
+                                   const char *alloc, ab_metric_t metric, size_t offset) {
   double *v = ab_xmalloc(rows->n * sizeof *v);
   size_t k = 0;
   for (size_t i = 0; i < rows->n; i++) {
     const ab_row_t *r = &rows->v[i];
     if (!ab_row_in_group(r, &s->cases[c], alloc) || strcmp(r->status, "ok")) continue;
-    v[k++] = cost ? ab_row_cost(r) : *(const double *)((const char *)r + offset);
+    v[k++] = ab_row_metric(r, metric, offset);
   }
   ab_stat_t st = ab_stat_of(v, k);
   free(v);
@@ -107,12 +120,14 @@ static void ab_summary_fill_group(const ab_rows_t *rows, ab_summary_t *s, size_t
     g->runs++;
     g->ok_runs += strcmp(r->status, "ok") == 0;
   }
-  g->wall = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, wall_s), false);
-  g->ops_per_s = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, ops_per_s), false);
-  g->peak_rss = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, peak_rss_kib), false);
-  g->end_rss = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, end_rss_kib), false);
-  g->xfree_p99 = ab_summary_metric(rows, s, c, alloc, offsetof(ab_row_t, xfree_p99_ns), false);
-  g->cost = ab_summary_metric(rows, s, c, alloc, 0, true);
+  g->wall = ab_summary_metric(rows, s, c, alloc, AB_METRIC_FIELD, offsetof(ab_row_t, wall_s));
+  g->ops_per_s = ab_summary_metric(rows, s, c, alloc, AB_METRIC_FIELD, offsetof(ab_row_t, ops_per_s));
+  g->peak_rss = ab_summary_metric(rows, s, c, alloc, AB_METRIC_FIELD, offsetof(ab_row_t, peak_rss_kib));
+  g->end_rss = ab_summary_metric(rows, s, c, alloc, AB_METRIC_FIELD, offsetof(ab_row_t, end_rss_kib));
+  g->xfree_p99 = ab_summary_metric(rows, s, c, alloc, AB_METRIC_FIELD, offsetof(ab_row_t, xfree_p99_ns));
+  g->cost = ab_summary_metric(rows, s, c, alloc, AB_METRIC_COST, 0);
+  g->rss_per_live = ab_summary_metric(rows, s, c, alloc, AB_METRIC_RSS_PER_LIVE, 0);
+  g->live_peak = ab_summary_metric(rows, s, c, alloc, AB_METRIC_FIELD, offsetof(ab_row_t, live_peak_kib));
   g->spread = g->cost.n > 1 && g->cost.median > 0 ? (g->cost.max - g->cost.min) / g->cost.median
                                                   : NAN;
 }

@@ -35,6 +35,10 @@ typedef struct ab_group_s {
    * the same repetition, over the repetitions where this allocator and at
    * least one other finished; NaN where there are none. */
   double time_paired;
+  /* Median over the ok runs of peak RSS / the most live bytes the workload
+   * reported holding (live_peak): the memory needed for what was held,
+   * where a slower allocator lets a workload hold less. NaN without it. */
+  ab_stat_t rss_per_live, live_peak; /* live_peak: KiB, as in results.csv */
 } ab_group_t;
 
 typedef struct ab_summary_s {

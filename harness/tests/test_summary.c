@@ -1,6 +1,7 @@
 /* Summary statistics: median/min/max, which runs count, time cost, the
  * ratios to glibc and to the best allocator, the ratio paired by
- * repetition, and how summary.csv and report.md show it. */
+ * repetition, peak RSS per live byte, and how summary.csv and report.md
+ * show them. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -93,6 +94,7 @@ static void test_paired_outputs(const char *dir) {
   EXPECT(paired && strstr(paired, "| drift t=2 | **1.00** | 1.10 |\n"));
   EXPECT(paired && paired > strstr(text, "## Time relative to the fastest (lower"));
   EXPECT(paired && paired < strstr(text, "## Peak RSS"));
+  EXPECT(text && !strstr(text, "## Peak RSS per byte held")); /* no workload reported live bytes */
   free(text);
   free(csv);
   free(md);
@@ -174,6 +176,45 @@ static void test_labels(void) {
   free(sb);
 }
 
+/* A run that reported the live bytes it held. */
+static void add_live(ab_rows_t *rows, const char *workload, const char *alloc, double rss, double live) {
+  add_row(rows, workload, alloc, 2, "ok", 100.0, 1.0, rss);
+  rows->v[rows->n - 1].live_peak_kib = live;
+}
+
+/* Peak RSS over live bytes: the median of the runs' ratios, the live bytes
+ * beside it, and a table only of the workloads that report them. */
+static void test_rss_per_live(const char *dir) {
+  ab_rows_t rows = {0};
+  add_live(&rows, "queue", "A", 1000, 500);  /* 2.0 */
+  add_live(&rows, "queue", "A", 3000, 1000); /* 3.0 */
+  add_live(&rows, "queue", "A", 600, 400);   /* 1.5 */
+  add_live(&rows, "queue", "B", 800, 200);   /* 4.0: less RSS than A's median, for a quarter of the bytes */
+  add_row(&rows, "nolive", "A", 2, "ok", 100.0, 1.0, 900);
+  add_row(&rows, "nolive", "B", 2, "ok", 100.0, 1.0, 900);
+  ab_summary_t s;
+  ab_summary_compute(&rows, &s);
+  const ab_group_t *a = ab_summary_group(&s, 0, 0), *b = ab_summary_group(&s, 0, 1);
+  EXPECT_NEAR(a->rss_per_live.median, 2.0, 1e-9);
+  EXPECT_NEAR(a->live_peak.median, 500, 1e-9);
+  EXPECT_NEAR(b->rss_per_live.median, 4.0, 1e-9);
+  EXPECT(b->rss_vs_best < a->rss_vs_best); /* plain peak RSS says the opposite */
+  EXPECT(isnan(ab_summary_group(&s, 1, 0)->rss_per_live.median));
+  char *md = ab_xasprintf("%s/report-live.md", dir);
+  ab_err_t err;
+  ab_report_in_t in = {.run_id = "live", .run_dir = dir, .root = dir, .rows = &rows, .summary = &s};
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  char *text = ab_read_file(md, NULL);
+  const char *table = text ? strstr(text, "## Peak RSS per byte held") : NULL;
+  const char *next = table ? strstr(table + 1, "\n## ") : NULL;
+  EXPECT(table && strstr(table, "| queue t=2 | **2.00** (500 KiB held) | 4.00 (200 KiB held) |\n"));
+  EXPECT(table && next && !memmem(table, (size_t)(next - table), "| nolive", 8));
+  free(text);
+  free(md);
+  ab_summary_free(&s);
+  ab_rows_free(&rows);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s TMPDIR\n", argv[0]);
@@ -183,6 +224,7 @@ int main(int argc, char **argv) {
   test_ratios();
   test_paired();
   test_paired_outputs(argv[1]);
+  test_rss_per_live(argv[1]);
   test_labels();
   return TEST_RESULT();
 }
