@@ -186,17 +186,19 @@ static void add_live(ab_rows_t *rows, const char *workload, const char *alloc, d
  * beside it, and a table only of the workloads that report them. */
 static void test_rss_per_live(const char *dir) {
   ab_rows_t rows = {0};
-  add_live(&rows, "queue", "A", 1000, 500);  /* 2.0 */
-  add_live(&rows, "queue", "A", 3000, 1000); /* 3.0 */
-  add_live(&rows, "queue", "A", 600, 400);   /* 1.5 */
-  add_live(&rows, "queue", "B", 800, 200);   /* 4.0: less RSS than A's median, for a quarter of the bytes */
+  add_live(&rows, "queue", "A", 2000, 1000); /* 2.0 */
+  add_live(&rows, "queue", "A", 6000, 2000); /* 3.0 */
+  add_live(&rows, "queue", "A", 1200, 800);  /* 1.5 */
+  add_live(&rows, "queue", "B", 1600, 400);  /* 4.0: less RSS than A's median, for a quarter of the bytes */
   add_row(&rows, "nolive", "A", 2, "ok", 100.0, 1.0, 900);
   add_row(&rows, "nolive", "B", 2, "ok", 100.0, 1.0, 900);
+  add_live(&rows, "tiny", "A", 1500, 0.016); /* 16 bytes held: the ratio would be the process's RSS */
+  add_live(&rows, "tiny", "B", 1500, 0.016);
   ab_summary_t s;
   ab_summary_compute(&rows, &s);
   const ab_group_t *a = ab_summary_group(&s, 0, 0), *b = ab_summary_group(&s, 0, 1);
   EXPECT_NEAR(a->rss_per_live.median, 2.0, 1e-9);
-  EXPECT_NEAR(a->live_peak.median, 500, 1e-9);
+  EXPECT_NEAR(a->live_peak.median, 1000, 1e-9);
   EXPECT_NEAR(b->rss_per_live.median, 4.0, 1e-9);
   EXPECT(b->rss_vs_best < a->rss_vs_best); /* plain peak RSS says the opposite */
   EXPECT(isnan(ab_summary_group(&s, 1, 0)->rss_per_live.median));
@@ -207,8 +209,9 @@ static void test_rss_per_live(const char *dir) {
   char *text = ab_read_file(md, NULL);
   const char *table = text ? strstr(text, "## Peak RSS per byte held") : NULL;
   const char *next = table ? strstr(table + 1, "\n## ") : NULL;
-  EXPECT(table && strstr(table, "| queue t=2 | **2.00** (500 KiB held) | 4.00 (200 KiB held) |\n"));
+  EXPECT(table && strstr(table, "| queue t=2 | **2.00** (1000 KiB held) | 4.00 (400 KiB held) |\n"));
   EXPECT(table && next && !memmem(table, (size_t)(next - table), "| nolive", 8));
+  EXPECT(table && next && !memmem(table, (size_t)(next - table), "| tiny", 6));
   free(text);
   free(md);
   ab_summary_free(&s);
