@@ -143,8 +143,8 @@ static void page_note_live(heap_t *heap, page_t *page) {
 }
 
 /* An empty page is freed, except the first small page of each bin in a
- * segment that is abandoned anyway: the next thread to
- * take the segment over finds a page of that size ready (page_attach).
+ * segment that is abandoned anyway: the next thread to take the segment
+ * over finds a page of that size ready (page_attach).
  * threadchurn's short-lived threads each freed and made about 11 pages
  * otherwise (1.15 M page frees in 2 s), and each page made on a slice
  * another size had used stayed as resident as that size had made it:
