@@ -37,10 +37,9 @@ static heap_t *heap_alloc(void) {
 /* What every heap starts as, built once by process_init: a thread's start
  * then costs one copy, not a loop over the bins (threadchurn starts
  * 47,000 threads a second). */
-static heap_t heap_template;
+static heap_t heap_template = {.pages_direct = {[0 ... DIRECT_ENTRIES - 1] = &page_empty}};
 
 void heap_template_build(void) {
-  for (size_t i = 0; i < DIRECT_ENTRIES; i++) heap_template.pages_direct[i] = &page_empty;
   for (size_t b = 1; b <= BIN_MEDIUM_LAST; b++) heap_template.pages[b].block_size = bin_block_size(b);
 }
 
@@ -184,7 +183,7 @@ static void heap_abandon(heap_t *heap) {
    * not each time a queue's first page leaves. */
   heap->abandoning = true;
   heap_visit_pages(heap, page_abandon);
-  for (size_t i = 0; i < DIRECT_ENTRIES; i++) heap->pages_direct[i] = &page_empty;
+  memcpy(heap->pages_direct, heap_empty.pages_direct, sizeof heap->pages_direct);
   heap->abandoning = false;
   while (heap->segments != NULL) segment_abandon(heap, heap->segments);
 }

@@ -542,6 +542,7 @@ void page_attach(heap_t *heap, page_t *page) {
   page_set_delayed(page, DELAYED_NO);
   page_collect(page);
   page_queue_push_back(heap, &heap->pages[page->bin], page);
-  if (page_live(page) == 0 && heap->is_background) page_free(heap, page);
-  else if (page_live(page) == 0) page_free_or_keep(heap, page);
+  if (page_live(page) != 0) return;
+  if (heap->is_background) page_free(heap, page);
+  else page_free_or_keep(heap, page);
 }

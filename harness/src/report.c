@@ -53,15 +53,22 @@ static void ab_report_rss_cell(ab_buf_t *b, const ab_group_t *g) {
                 g->peak_rss.median / 1024.0);
 }
 
-/* The smallest paired ratio of a case (NaN when none), to bold it: unlike
- * time_vs_best it need not be 1.00, as each repetition can crown another. */
-static double ab_report_paired_best(const ab_summary_t *s, size_t c) {
+/* The smallest value of a case's groups at `offset` (a double in
+ * ab_group_t), NaN when none has one: to bold the best of a column whose
+ * best need not be 1.00. */
+static double ab_report_case_min(const ab_summary_t *s, size_t c, size_t offset) {
   double best = NAN;
   for (size_t a = 0; a < s->allocators.n; a++) {
-    double v = ab_summary_group(s, c, a)->time_paired;
+    double v = *(const double *)((const char *)ab_summary_group(s, c, a) + offset);
     if (!isnan(v) && (isnan(best) || v < best)) best = v;
   }
   return best;
+}
+
+/* The smallest paired ratio of a case: unlike time_vs_best it need not be
+ * 1.00, as each repetition can crown another. */
+static double ab_report_paired_best(const ab_summary_t *s, size_t c) {
+  return ab_report_case_min(s, c, offsetof(ab_group_t, time_paired));
 }
 
 static void ab_report_paired_cell(ab_buf_t *b, const ab_group_t *g, double best) {
@@ -79,14 +86,10 @@ static void ab_report_paired_cell(ab_buf_t *b, const ab_group_t *g, double best)
 /* The smallest RSS per live byte of a case, to bold it; NaN when no
  * allocator's runs held enough to tell. */
 static double ab_report_per_live_best(const ab_summary_t *s, size_t c) {
-  double best = NAN, held = 0;
-  for (size_t a = 0; a < s->allocators.n; a++) {
-    const ab_group_t *g = ab_summary_group(s, c, a);
-    double v = g->rss_per_live.median;
-    if (!isnan(v) && (isnan(best) || v < best)) best = v;
-    if (g->live_peak.median > held) held = g->live_peak.median;
-  }
-  return held >= AB_PER_LIVE_MIN_KIB ? best : NAN;
+  double held = 0;
+  for (size_t a = 0; a < s->allocators.n; a++)
+    if (ab_summary_group(s, c, a)->live_peak.median > held) held = ab_summary_group(s, c, a)->live_peak.median;
+  return held >= AB_PER_LIVE_MIN_KIB ? ab_report_case_min(s, c, offsetof(ab_group_t, rss_per_live.median)) : NAN;
 }
 
 static void ab_report_per_live_cell(ab_buf_t *b, const ab_group_t *g, double best) {
