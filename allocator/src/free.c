@@ -35,7 +35,7 @@ void free_local_block(heap_t *heap, page_t *page, block_t *block) {
   block->next = page->free;
   page->free = block;
   if (--page->used == 0) page_free_or_keep(heap, page);
-  else if (page->flags.x.in_full) page_unfull(heap, page);
+  else if (page->flags.x.in_full) page_unfull_on_free(heap, page);
 }
 
 static void free_delayed_push(page_t *page, block_t *block) {

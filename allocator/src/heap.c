@@ -174,14 +174,16 @@ static void page_abandon(heap_t *heap, page_t *page) {
  * what was announced already is drained, and only then do pages lose their
  * heap pointer. */
 static void heap_abandon(heap_t *heap) {
+  /* Every queue empties: its direct entries are reset once, at the end,
+   * not each time a queue's first page leaves. And the drain below must
+   * not move a page to the full queue (page_unfull_on_free): that would
+   * set it DELAYED_USE after page_stop_delayed made it NEVER. */
+  heap->abandoning = true;
   heap_visit_pages(heap, page_stop_delayed);
   heap_drain_delayed(heap);
   for (segment_t *s = heap->segments; s != NULL; s = s->next) s->keeps_pages = false;
   memset(heap->bins_kept, 0, sizeof heap->bins_kept);
   heap_visit_pages(heap, page_note_live);
-  /* Every queue empties: its direct entries are reset once, at the end,
-   * not each time a queue's first page leaves. */
-  heap->abandoning = true;
   heap_visit_pages(heap, page_abandon);
   memcpy(heap->pages_direct, heap_empty.pages_direct, sizeof heap->pages_direct);
   heap->abandoning = false;

@@ -12,8 +12,9 @@ bool sa_fork_child_repair;
 int sa_stats_fd = -1;
 static atomic_int init_state; /* 0 none, 1 running, 2 done */
 
-void spin_lock(spinlock_t *l) {
-  while (atomic_flag_test_and_set_explicit(&l->f, memory_order_acquire)) sched_yield();
+void spin_lock_wait(spinlock_t *l) {
+  do sched_yield();
+  while (atomic_flag_test_and_set_explicit(&l->f, memory_order_acquire));
 }
 
 static void thread_done(void *heap) { heap_thread_done(heap); }

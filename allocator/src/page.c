@@ -20,7 +20,7 @@ static const stat_t page_kind_stat[PAGE_KINDS] = {STAT_PAGES_SMALL, STAT_PAGES_M
 
 /* Owner side: set the state, waiting while a remote free is between
  * DELAYED_FREEING and its final store (it still needs the page's heap). */
-void page_set_delayed(page_t *page, delayed_t state) {
+uintptr_t page_set_delayed(page_t *page, delayed_t state) {
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
   for (;;) {
     if ((tf & TF_STATE_MASK) == DELAYED_FREEING && !sa_fork_child_repair) {
@@ -28,11 +28,11 @@ void page_set_delayed(page_t *page, delayed_t state) {
       tf = atomic_load_explicit(&page->thread_free, memory_order_acquire);
       continue;
     }
-    if ((tf & TF_STATE_MASK) == (uintptr_t)state) return;
+    if ((tf & TF_STATE_MASK) == (uintptr_t)state) return tf;
     uintptr_t want = (tf & ~TF_STATE_MASK) | (uintptr_t)state;
     if (atomic_compare_exchange_weak_explicit(&page->thread_free, &tf, want, memory_order_acq_rel,
                                               memory_order_acquire))
-      return;
+      return tf;
   }
 }
 
@@ -108,31 +108,6 @@ static void page_extend(page_t *page) {
   b->next = page->free;
   page->free = first;
   page->capacity += (uint16_t)n;
-}
-
-/* ---- queue moves -------------------------------------------------------------- */
-
-static void page_to_full(heap_t *heap, page_t *page) {
-  page_queue_remove(heap, &heap->pages[page->bin], page);
-  page->flags.x.in_full = 1;
-  page_queue_push_back(heap, &heap->pages[BIN_FULL], page);
-  page_set_delayed(page, DELAYED_USE);
-  /* A remote free that landed between our last collect and the state change
-   * announced nothing: look once more so its block is not stranded. */
-  page_collect(page);
-  if (page->free) page_unfull(heap, page);
-}
-
-/* The state stays DELAYED_USE: the next remote free sets NO itself after
- * one push on the delayed list, and a page that fills again (the common
- * case under random frees, where nearly every page is full) needs no
- * state change at all. Two CASes per full/unfull cycle, measured on
- * churn64k --mode fixed (1 thread, callgrind): see README design notes. */
-void page_unfull(heap_t *heap, page_t *page) {
-  if (!page->flags.x.in_full) return;
-  page_queue_remove(heap, &heap->pages[BIN_FULL], page);
-  page->flags.x.in_full = 0;
-  page_queue_push_front(heap, &heap->pages[page->bin], page);
 }
 
 /* ---- page life ------------------------------------------------------------------ */

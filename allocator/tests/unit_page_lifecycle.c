@@ -71,6 +71,42 @@ static void remote_frees_are_counted(heap_t *heap) {
   for (int i = 9; i < N; i++) sa_free(b[i]);
 }
 
+/* An owner's free into a full page, while the head of the bin's queue is
+ * drained: the two trade places (page_unfull_on_free), and the drained head
+ * is a full page like any other, remote frees into it announced. */
+static void full_page_swaps_with_drained_head(heap_t *heap) {
+  enum { SZ = 8192, PER_PAGE = SLICE_SIZE / SZ };
+  void *b[3 * PER_PAGE];
+  for (int i = 0; i < 3 * PER_PAGE; i++) b[i] = sa_malloc(SZ);
+  page_t *p1 = page_for(b[0]), *p2 = page_for(b[PER_PAGE]), *p3 = page_for(b[2 * PER_PAGE]);
+  page_queue_t *q = &heap->pages[p1->bin];
+  EXPECT(p1 != p2 && p2 != p3 && p1->flags.x.in_full && p2->flags.x.in_full && q->first == p3 &&
+             page_live(p3) == PER_PAGE && p3->free == NULL,
+         "two full pages and a drained head");
+  /* A pinned head is not swapped: the freed page joins it in the queue. */
+  EXPECT(p3->pinned, "the lone page of the bin is pinned");
+  sa_free(b[0]);
+  EXPECT(q->first == p1 && !p1->flags.x.in_full && p1->next == p3 && !p3->pinned && check_heap(heap) == 0,
+         "the page that got the block serves next: head %p", (void *)q->first);
+  EXPECT(sa_malloc(SZ) == b[0], "the freed block is reused");
+  /* p1 is drained now: a free into full p2 trades the two. */
+  sa_free(b[PER_PAGE + 1]);
+  EXPECT(q->first == p2 && !p2->flags.x.in_full && p2->next == p3, "p2 took p1's place at the head");
+  EXPECT(p1->flags.x.in_full && heap->pages[BIN_FULL].first == p1 && p1->next == NULL && p1->prev == NULL,
+         "p1 took p2's place in the full queue");
+  EXPECT((atomic_load(&p1->thread_free) & TF_STATE_MASK) == DELAYED_USE && check_heap(heap) == 0,
+         "remote frees into p1 announce themselves");
+  pthread_t t;
+  pthread_create(&t, NULL, free_remote_thread, b[1]);
+  pthread_join(t, NULL);
+  EXPECT(atomic_load(&heap->thread_delayed_free) == (block_t *)b[1], "the remote free went to the delayed list");
+  EXPECT(sa_malloc(SZ) == b[PER_PAGE + 1], "p2's freed block serves first");
+  void *next = sa_malloc(SZ); /* p2 drained: the slow path drains the delayed list */
+  EXPECT(next == b[1] && check_heap(heap) == 0, "then p1's remotely freed block: %p", next);
+  for (int i = 0; i < 3 * PER_PAGE; i++) sa_free(b[i]);
+  EXPECT(check_heap(heap) == 0, "heap invariants after freeing all");
+}
+
 int main(void) {
   heap_t *heap;
   void *first = sa_malloc(BS);
@@ -125,6 +161,7 @@ int main(void) {
   }
 
   remote_frees_are_counted(heap);
+  full_page_swaps_with_drained_head(heap);
 
   /* A page that empties while others of its size remain goes at once; the
    * lone page of a size is pinned (its fast-path free never sees used
