@@ -118,6 +118,7 @@ static void heap_purge_delayed(heap_t *heap) {
 
 /* Heap lock held (heaps_visit_idle). */
 static void heap_background_purge(heap_t *heap) {
+  page_large_kept_release(heap);
   segment_purge_heap(heap, false);
   heap_visit_pages(heap, page_free_if_idle_emptied);
   heap_visit_pages(heap, page_purge_remote_frees);

@@ -107,6 +107,7 @@ static void page_free_if_empty(heap_t *heap, page_t *page) {
 }
 
 static void heap_collect_locked(heap_t *heap, bool force) {
+  page_large_kept_release(heap);
   heap_drain_delayed(heap);
   page_expire_pinned(heap, force);
   heap_visit_pages(heap, page_free_if_empty);
@@ -179,6 +180,7 @@ static void heap_abandon(heap_t *heap) {
    * not move a page to the full queue (page_unfull_on_free): that would
    * set it DELAYED_USE after page_stop_delayed made it NEVER. */
   heap->abandoning = true;
+  page_large_kept_release(heap);
   heap_visit_pages(heap, page_stop_delayed);
   heap_drain_delayed(heap);
   for (segment_t *s = heap->segments; s != NULL; s = s->next) s->keeps_pages = false;

@@ -218,6 +218,11 @@ typedef struct spinlock_s {
   atomic_flag f;
 } spinlock_t;
 
+/* Emptied large pages of up to LARGE_KEPT_SLICES slices a heap keeps for
+ * its next large malloc (page_large_keep). */
+#define LARGE_KEPT_MAX 4
+#define LARGE_KEPT_SLICES 16
+
 typedef struct heap_s {
   uintptr_t thread_id;
   spinlock_t lock; /* held by the owner in slow paths; lets fork see a consistent heap */
@@ -238,6 +243,9 @@ typedef struct heap_s {
   bool is_background;                    /* the background thread's private heap */
   bool abandoning;                       /* heap_abandon runs: its queues stop feeding pages_direct */
   uint64_t bins_kept[(BIN_QUEUES + 63) / 64]; /* heap_abandon: bins whose empty page stays (page_kept_at_exit) */
+  page_t *large_kept[LARGE_KEPT_MAX];    /* emptied large pages, oldest first (page_large_keep) */
+  uint32_t large_kept_count;
+  bool large_kept_taken;                 /* one was reused since the last look (page_large_kept_expire) */
   _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */
   int64_t purge_last;                    /* ms: this heap's last purge (segment_note_refault) */
@@ -377,6 +385,7 @@ SA_INTERNAL void page_to_full(heap_t *heap, page_t *page);
 SA_INTERNAL void page_unfull_on_free(heap_t *heap, page_t *page);
 SA_INTERNAL void page_free(heap_t *heap, page_t *page);
 SA_INTERNAL void page_free_or_keep(heap_t *heap, page_t *page);
+SA_INTERNAL void page_large_kept_release(heap_t *heap);
 SA_INTERNAL uintptr_t page_set_delayed(page_t *page, delayed_t state);
 SA_INTERNAL void page_expire_pinned(heap_t *heap, bool force);
 SA_INTERNAL page_kind_t page_kind_of(size_t block_size);

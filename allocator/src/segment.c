@@ -10,17 +10,37 @@
 #define SEGMENT_COOKIE 0x5e6a11c05e6a11c0ULL
 
 /* ---- slice masks -------------------------------------------------------- */
+/* A word at a time: a large page spans dozens of slices, and a bit-at-a-time
+ * loop over its three masks cost churn64k --mode wide (a fifth of its blocks
+ * are large pages) 4% of all its instructions. */
+typedef struct mask_word_s {
+  size_t index;  /* word of the mask */
+  uint64_t bits; /* the range's bits in it */
+} mask_word_t;
+
+/* The part of [*from, end) that lies in *from's word; advances *from. */
+static mask_word_t mask_next_word(size_t *from, size_t end) {
+  size_t w = *from >> 6, lo = *from & 63;
+  size_t hi = end - (w << 6) < 64 ? end - (w << 6) : 64;
+  uint64_t upto = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
+  *from = (w << 6) + hi;
+  return (mask_word_t){w, upto & ~((1ULL << lo) - 1)};
+}
+
 static void mask_set(slice_mask_t *m, size_t from, size_t n, bool on) {
-  for (size_t i = from; i < from + n; i++) {
-    uint64_t bit = 1ULL << (i & 63);
-    if (on) m->w[i >> 6] |= bit;
-    else m->w[i >> 6] &= ~bit;
+  for (size_t end = from + n; from < end;) {
+    mask_word_t mw = mask_next_word(&from, end);
+    if (on) m->w[mw.index] |= mw.bits;
+    else m->w[mw.index] &= ~mw.bits;
   }
 }
 
 static size_t mask_count(const slice_mask_t *m, size_t from, size_t n) {
   size_t c = 0;
-  for (size_t i = from; i < from + n; i++) c += (m->w[i >> 6] >> (i & 63)) & 1;
+  for (size_t end = from + n; from < end;) {
+    mask_word_t mw = mask_next_word(&from, end);
+    c += (size_t)__builtin_popcountll(m->w[mw.index] & mw.bits);
+  }
   return c;
 }
 

@@ -2,6 +2,7 @@
  * exhausted, come back on a free, retire when empty and be freed after the
  * countdown; remote frees into a full page reach the owner. */
 #include <pthread.h>
+#include <string.h>
 
 #include "internal.h"
 #include "unit_test.h"
@@ -107,6 +108,47 @@ static void full_page_swaps_with_drained_head(heap_t *heap) {
   EXPECT(check_heap(heap) == 0, "heap invariants after freeing all");
 }
 
+/* A freed large page of up to 1 MiB waits in the heap's kept pages for the
+ * next large malloc of its page size (page_large_keep); at most
+ * LARGE_KEPT_MAX of them, given back when slow paths stop taking them. */
+static void large_pages_are_kept(heap_t *heap) {
+  enum { SZ = 3 * SLICE_SIZE - 100 };
+  void *a = sa_malloc(SZ);
+  page_t *pa = page_for(a);
+  sa_stats_t st0, st1;
+  sa_stats_get(&st0);
+  sa_free(a);
+  sa_stats_get(&st1);
+  EXPECT(heap->large_kept_count == 1 && heap->large_kept[0] == pa && st1.pages_retired == st0.pages_retired,
+         "the emptied large page is kept, not retired: %u kept", heap->large_kept_count);
+  EXPECT(check_heap(heap) == 0, "a kept page is out of the queues and the bin's count");
+  void *b = sa_malloc(SZ);
+  EXPECT(b == a && heap->large_kept_count == 0 && check_heap(heap) == 0, "a malloc of its page size takes it back");
+  memset(b, 0xab, SZ);
+  sa_free(b);
+  unsigned char *z = sa_calloc(1, SZ);
+  size_t nonzero = 0;
+  for (size_t i = 0; i < SZ; i++) nonzero += z[i] != 0;
+  EXPECT((void *)z == a && nonzero == 0, "calloc on a kept page zeroes it: %zu bytes not zero", nonzero);
+  sa_free(z);
+  void *other = sa_malloc(5 * SLICE_SIZE - 100);
+  EXPECT(other != a && heap->large_kept_count == 1, "another page size is not served by it");
+  sa_free(other);
+  void *m[LARGE_KEPT_MAX + 1];
+  for (int i = 0; i <= LARGE_KEPT_MAX; i++) m[i] = sa_malloc(SZ);
+  EXPECT(m[0] == a && heap->large_kept_count == 1, "the 3-slice kept page served the first of them");
+  for (int i = 0; i <= LARGE_KEPT_MAX; i++) sa_free(m[i]);
+  EXPECT(heap->large_kept_count == LARGE_KEPT_MAX && heap->large_kept[0] == page_for(m[1]) &&
+             heap->large_kept[LARGE_KEPT_MAX - 1] == page_for(m[LARGE_KEPT_MAX]) && check_heap(heap) == 0,
+         "at most %d kept, the oldest given back first", LARGE_KEPT_MAX);
+  void *big = sa_malloc((LARGE_KEPT_SLICES + 1) * SLICE_SIZE);
+  page_t *pbig = page_for(big);
+  sa_free(big);
+  EXPECT(heap->large_kept[LARGE_KEPT_MAX - 1] != pbig, "a page above %d slices is not kept", LARGE_KEPT_SLICES);
+  for (int i = 0; i < 32 && heap->large_kept_count > 0; i++) sa_free(sa_malloc(2 * LARGE_KEPT_SLICES * SLICE_SIZE));
+  EXPECT(heap->large_kept_count == 0 && check_heap(heap) == 0, "slow paths that take none give them back");
+}
+
 int main(void) {
   heap_t *heap;
   void *first = sa_malloc(BS);
@@ -162,6 +204,7 @@ int main(void) {
 
   remote_frees_are_counted(heap);
   full_page_swaps_with_drained_head(heap);
+  large_pages_are_kept(heap);
 
   /* A page that empties while others of its size remain goes at once; the
    * lone page of a size is pinned (its fast-path free never sees used

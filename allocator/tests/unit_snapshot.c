@@ -68,6 +68,7 @@ int main(void) {
 
   /* Free the large blocks: their spans coalesce with the purged tail. */
   for (int i = 0; i < 3; i++) sa_free(large[i]);
+  page_large_kept_release(heap_of_thread()); /* not kept for reuse (page_large_keep) */
   tally_t t2 = {0};
   sa_heap_snapshot(count, &t2);
   EXPECT(t2.pages[SA_PAGE_LARGE] == 0, "large pages after free: %zu", t2.pages[SA_PAGE_LARGE]);
