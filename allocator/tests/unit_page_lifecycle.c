@@ -2,6 +2,7 @@
  * exhausted, come back on a free, retire when empty and be freed after the
  * countdown; remote frees into a full page reach the owner. */
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -149,6 +150,49 @@ static void large_pages_are_kept(heap_t *heap) {
   EXPECT(heap->large_kept_count == 0 && check_heap(heap) == 0, "slow paths that take none give them back");
 }
 
+/* Large blocks start a rotating number of cache lines into their page
+ * (page_large_colour), unless asked for an alignment; their usable size,
+ * in-place growth, free and secure-mode free all know the offset. */
+static void large_blocks_are_coloured(heap_t *heap) {
+  enum { N = 8, SZ = 200 * 1024 };
+  void *b[N];
+  size_t offsets_seen = 0, last = SIZE_MAX;
+  for (int i = 0; i < N; i++) {
+    b[i] = sa_malloc(SZ);
+    page_t *page = page_for(b[i]);
+    size_t offset = (size_t)((uint8_t *)b[i] - page->page_start);
+    EXPECT(offset % 64 == 0 && offset < 4096 && page->flags.x.has_aligned == (offset != 0),
+           "block %d starts %zu bytes into its page", i, offset);
+    EXPECT(sa_usable_size(b[i]) == ((size_t)page->slice_count << SLICE_SHIFT) - offset && sa_usable_size(b[i]) >= SZ,
+           "usable size %zu of a block %zu bytes in", sa_usable_size(b[i]), offset);
+    offsets_seen += offset != last;
+    last = offset;
+  }
+  EXPECT(offsets_seen == N, "consecutive large blocks start at different lines");
+  void *a4k = sa_aligned_alloc(4096, SZ), *a64k = sa_aligned_alloc(SLICE_SIZE, 300 * 1024);
+  EXPECT(((uintptr_t)a4k & 4095) == 0 && ((uintptr_t)a64k & (SLICE_SIZE - 1)) == 0, "aligned large blocks: %p %p",
+         a4k, a64k);
+  sa_free(a4k);
+  sa_free(a64k);
+  uint8_t *g = sa_malloc(150 * 1024);
+  memset(g, 0x3c, 150 * 1024);
+  page_large_kept_release(heap); /* nothing kept in the way of the growth */
+  uint8_t *g2 = sa_realloc(g, 250 * 1024);
+  size_t intact = 0;
+  for (size_t i = 0; i < 150 * 1024; i++) intact += g2[i] == 0x3c;
+  EXPECT(g2 == g && intact == 150 * 1024 && sa_usable_size(g2) >= 250 * 1024,
+         "a coloured block grows in place: moved %d, %zu bytes intact", g2 != g, intact);
+  sa_free(g2);
+  int coloured = 0;
+  while (coloured < N - 1 && page_for(b[coloured])->page_start == b[coloured]) coloured++;
+  sa_option_set(SA_OPTION_SECURE, 1);
+  sa_free(b[coloured]); /* not taken for an interior pointer */
+  sa_option_set(SA_OPTION_SECURE, 0);
+  for (int i = 0; i < N; i++)
+    if (i != coloured) sa_free(b[i]);
+  EXPECT(check_heap(heap) == 0, "heap invariants");
+}
+
 int main(void) {
   heap_t *heap;
   void *first = sa_malloc(BS);
@@ -205,6 +249,7 @@ int main(void) {
   remote_frees_are_counted(heap);
   full_page_swaps_with_drained_head(heap);
   large_pages_are_kept(heap);
+  large_blocks_are_coloured(heap);
 
   /* A page that empties while others of its size remain goes at once; the
    * lone page of a size is pinned (its fast-path free never sees used
