@@ -117,6 +117,10 @@ static page_t *free_secure_check(segment_t *s, void *p);
 SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
   if (SA_UNLIKELY(sa_secure)) page = free_secure_check(s, p);
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
+    /* A page with no block out gets no free: the second free of a large
+     * block whose page is kept for reuse (page_large_keep) would wrap
+     * `used` and unlink the page from a queue it is not in. */
+    if (SA_UNLIKELY(page->used == 0)) sa_fatal("free(): double free or invalid pointer %p", p);
     block_t *block = page->flags.x.has_aligned ? page_block_start(page, p) : (block_t *)p;
     heap_t *heap = sa_heap_tls;
     tl_local_frees++;

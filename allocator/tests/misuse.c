@@ -13,6 +13,10 @@ int main(int argc, char **argv) {
   if (!strcmp(what, "double-free")) {
     free(p);
     free(p);
+  } else if (!strcmp(what, "double-free-large")) {
+    char *large = malloc(300 * 1024);
+    free(large);
+    free(large);
   } else if (!strcmp(what, "foreign")) {
     char *foreign = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     free(foreign + 4096);
@@ -21,7 +25,7 @@ int main(int argc, char **argv) {
   } else if (!strcmp(what, "ok")) {
     free(p);
   } else {
-    fprintf(stderr, "usage: misuse double-free|foreign|interior|ok\n");
+    fprintf(stderr, "usage: misuse double-free|double-free-large|foreign|interior|ok\n");
     return 2;
   }
   for (int i = 0; i < 64; i++)

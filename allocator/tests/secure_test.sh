@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SEGALLOC_SECURE=1: a double free, a pointer segalloc never returned and an
-# interior pointer are each reported with a clear message and abort. A
+# interior pointer are each reported with a clear message and abort (a
+# double free of a large block without secure mode too). A
 # pointer from outside segalloc stops the program even without secure mode,
 # and correct use passes.
 set -uo pipefail
@@ -18,6 +19,10 @@ expect_abort() { # mode secure pattern
   fi
 }
 expect_abort double-free 1 "double free"
+# A large block's page is kept for the next large malloc, and a free into a
+# page with no block out stops the program, secure mode or not.
+expect_abort double-free-large 1 "double free"
+expect_abort double-free-large 0 "double free"
 expect_abort foreign 1 "invalid pointer"
 expect_abort interior 1 "interior"
 # Without secure mode the fast path reads the would-be segment header first:
