@@ -2,6 +2,7 @@
  * of whole slices): after every step the checker walks the segment and
  * verifies every slice descriptor, and the free spans are exactly the
  * expected ones. */
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -126,5 +127,31 @@ int main(void) {
   sa_free(h);
   sa_stats_get(&st);
   EXPECT(st.pages_huge == 0, "huge page freed, got %lld", (long long)st.pages_huge);
+
+  /* A segment that empties goes to the cache; one that held little (here
+   * a 1 MiB page, 16 slices) is purged on the way in, one that held much
+   * (an 8 MiB page) keeps its memory until the purge delay. */
+  sa_option_set(SA_OPTION_PURGE_DELAY, 10000);
+  sa_option_set(SA_OPTION_BACKGROUND, 0);
+  page_large_kept_release(heap_of_thread()); /* g3 and blocker: the first segment is empty again */
+  void *fill[2] = {sa_malloc((size_t)16 << 20), sa_malloc((size_t)15 << 20)}; /* 256 + 240 of 510 slices */
+  for (int sparse = 1; sparse >= 0; sparse--) {
+    size_t bytes = sparse ? (size_t)1 << 20 : (size_t)8 << 20;
+    uint8_t *other = sa_malloc(bytes);
+    segment_t *os = segment_of(other);
+    EXPECT(os != segment_of(fill[0]), "a second segment");
+    memset(other, 1, bytes);
+    size_t first = slice_index(other), n = bytes >> SLICE_SHIFT;
+    free_large(other); /* the second segment empties: cached */
+    sa_stats_get(&st);
+    size_t purged = 0;
+    for (size_t i = first; i < first + n; i++) purged += segment_slice_purged(os, i);
+    EXPECT(st.segments_cached == 1 && purged == (sparse ? n : 0),
+           "%s segment: %lld cached, %zu of its %zu slices purged", sparse ? "a sparse" : "a dense",
+           (long long)st.segments_cached, purged, n);
+  }
+  sa_free(fill[0]);
+  sa_free(fill[1]);
+  sa_collect(true);
   UNIT_DONE("unit_spans");
 }
