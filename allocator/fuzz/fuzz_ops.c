@@ -179,7 +179,11 @@ static void op(input_t *in) {
   }
   case 4: { /* aligned */
     release((int)slot, 0);
-    size_t align = (size_t)1 << (4 + take(in) % 21); /* 16 B .. 16 MiB */
+    uint8_t pick = take(in);
+    size_t align = (size_t)1 << (4 + pick % 21); /* 16 B .. 16 MiB */
+    /* ... and 32 MiB (ALIGNMENT_MAX) for odd multiples of the 16 MiB pick:
+     * such a block starts on the boundary after its segment's header. */
+    if (pick % 21 == 20 && (pick / 21) % 2 == 1) align *= 2;
     size_t size = take_size(in) % (1 << 20);
     uint8_t *p = sa_aligned_alloc(align, size);
     check_new(p, size, align);

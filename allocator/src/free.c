@@ -114,8 +114,8 @@ bool heap_drain_delayed(heap_t *heap) {
 
 static page_t *free_secure_check(segment_t *s, void *p);
 
-SA_NOINLINE void free_generic(segment_t *s, page_t *page, void *p) {
-  if (SA_UNLIKELY(sa_secure)) page = free_secure_check(s, p);
+SA_NOINLINE void free_generic(segment_t *s, void *p) {
+  page_t *page = SA_UNLIKELY(sa_secure) ? free_secure_check(s, p) : page_of(s, p);
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
     /* A page with no block out gets no free: the second free of a large
      * block whose page is kept for reuse (page_large_keep) would wrap
@@ -178,15 +178,25 @@ static SA_NOINLINE void free_page_emptied(page_t *page) {
   spin_unlock(&heap->lock);
 }
 
+/* NULL, or any pointer in secure mode, which checks before touching the
+ * header: p may not be ours. */
+static SA_NOINLINE void free_null_or_secure(void *p) {
+  if (p != NULL) free_generic(segment_of(p), p);
+}
+
 SA_API void sa_free(void *p) {
-  if (SA_UNLIKELY(p == NULL)) return;
-  segment_t *s = segment_of(p);
-  /* Secure mode checks before touching the header: p may not be ours. */
-  if (SA_UNLIKELY(sa_secure)) {
-    free_generic(s, NULL, p);
+  if (SA_UNLIKELY((uintptr_t)p <= sa_free_slow_upto)) {
+    free_null_or_secure(p);
     return;
   }
-  page_t *page = page_of(s, p);
+  segment_t *s = segment_of(p);
+  /* The slice index from p's own bits, not p - s: one instruction fewer.
+   * They differ only for a huge block that starts exactly on a 32 MiB
+   * boundary (segment_of goes one segment back): this then reads the
+   * header's descriptor, whose in_full flag sends the free to
+   * free_generic, which uses page_of (segment_init_header). */
+  slice_t *sl = &s->slices[((uintptr_t)p >> SLICE_SHIFT) & (SLICES_PER_SEGMENT - 1)];
+  page_t *page = (page_t *)((uint8_t *)sl - sl->slice_offset);
   if (SA_LIKELY(atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self() &&
                 page->flags.full_aligned == 0)) {
     /* Straight back onto `free`: the next malloc of this size reuses the
@@ -199,7 +209,7 @@ SA_API void sa_free(void *p) {
     if (SA_UNLIKELY(--page->used == 0)) free_page_emptied(page);
     return;
   }
-  free_generic(s, page, p);
+  free_generic(s, p);
 }
 
 #ifdef SEGALLOC_OVERRIDE

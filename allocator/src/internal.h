@@ -280,6 +280,13 @@ static inline segment_t *segment_of(const void *p) {
   return (segment_t *)(((uintptr_t)p - 1) & ~(uintptr_t)SEGMENT_MASK);
 }
 
+/* The segment whose header holds a descriptor (page or span). Not
+ * segment_of(page->page_start + 1): a huge block aligned to 32 MiB starts
+ * on the boundary after its header, and that found the block itself. */
+static inline segment_t *segment_of_slice(const void *descriptor) {
+  return (segment_t *)((uintptr_t)descriptor & ~(uintptr_t)SEGMENT_MASK);
+}
+
 static inline slice_t *slice_of(const segment_t *s, const void *p) {
   size_t idx = ((uintptr_t)p - (uintptr_t)s) >> SLICE_SHIFT;
   return (slice_t *)&s->slices[idx];
@@ -314,8 +321,12 @@ SA_INTERNAL int64_t os_clock_ms(void);
 /* options.c */
 SA_INTERNAL void options_init(void);
 SA_INTERNAL long option_get(sa_option_t o);
-/* SEGALLOC_SECURE, copied where free's fast path reads it in one load */
+/* SEGALLOC_SECURE, copied where the slow paths read it in one load */
 SA_INTERNAL extern bool sa_secure;
+/* free's fast path sends every pointer at or below this to free_slow: 0
+ * (only NULL) normally, every pointer in secure mode. One compare where a
+ * NULL test and a test of sa_secure took two each. */
+SA_INTERNAL extern uintptr_t sa_free_slow_upto;
 SA_INTERNAL extern char sa_map_path[512];
 /* snapshot.c: appends a snapshot to SEGALLOC_MAP; `final` closes it */
 SA_INTERNAL void snapshot_map_tick(bool final);
@@ -394,7 +405,7 @@ SA_INTERNAL void page_attach(heap_t *heap, page_t *page);
 
 /* free.c */
 SA_INTERNAL void free_local_block(heap_t *heap, page_t *page, block_t *block);
-SA_INTERNAL void free_generic(segment_t *s, page_t *page, void *p);
+SA_INTERNAL void free_generic(segment_t *s, void *p);
 SA_INTERNAL bool heap_drain_delayed(heap_t *heap);
 SA_INTERNAL void stats_flush_thread(void);
 /* ceil(2^40 / d): floor(n * magic / 2^40) == n / d whenever n * d < 2^40,

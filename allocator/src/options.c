@@ -67,6 +67,14 @@ static bool parse_value(const char *v, long *out) {
 /* SEGALLOC_MAP: where heap-map snapshots go (empty: nowhere). */
 char sa_map_path[512];
 
+bool sa_secure;
+uintptr_t sa_free_slow_upto;
+
+static void secure_update(void) {
+  sa_secure = options[SA_OPTION_SECURE].value != 0;
+  sa_free_slow_upto = sa_secure ? UINTPTR_MAX : 0;
+}
+
 void options_init(void) {
   char buf[64];
   if (!env_lookup("MAP", sa_map_path, sizeof sa_map_path)) sa_map_path[0] = 0;
@@ -76,7 +84,7 @@ void options_init(void) {
     if (parse_value(buf, &v)) options[i].value = v;
     else sa_message("ignoring SEGALLOC_%s=%s (not a number or boolean)", options[i].name, buf);
   }
-  sa_secure = options[SA_OPTION_SECURE].value != 0;
+  secure_update();
   if (options[SA_OPTION_VERBOSE].value) {
     sa_message("version %s", sa_version());
     for (int i = 0; i < SA_OPTION_COUNT; i++)
@@ -89,11 +97,9 @@ long option_get(sa_option_t o) { return (unsigned)o < SA_OPTION_COUNT ? options[
 
 SA_API long sa_option_get(sa_option_t o) { return option_get(o); }
 
-bool sa_secure;
-
 SA_API void sa_option_set(sa_option_t o, long value) {
   if ((unsigned)o < SA_OPTION_COUNT) options[o].value = value;
-  sa_secure = options[SA_OPTION_SECURE].value != 0;
+  secure_update();
 }
 
 SA_API const char *sa_option_name(sa_option_t o) {

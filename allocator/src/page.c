@@ -376,7 +376,7 @@ static bool page_wants_huge(const heap_t *heap, size_t bin, bool padded) {
 }
 
 static uint8_t *page_span_start(const page_t *page) {
-  return slice_start(segment_of(page->page_start + 1), page);
+  return slice_start(segment_of_slice(page), page);
 }
 
 /* A 2 MiB region is advised only when the first block that reaches into it

@@ -343,6 +343,9 @@ static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, 
   s->kind = kind;
   s->slice_entries = (uint32_t)entries;
   segment_mark_page(s, &s->slices[0], SEGMENT_HEADER_SLICES); /* the header is never part of a free span */
+  /* free's fast path reads this descriptor for a huge block that starts on
+   * the next 32 MiB boundary (see sa_free): flagged, it goes generic. */
+  s->slices[0].flags.x.in_full = 1;
 }
 
 /* SEGALLOC_HUGEPAGES=2: every segment asks for huge pages. Not the
@@ -441,7 +444,7 @@ static size_t segment_commit_page(segment_t *s, page_t *page, size_t from, size_
 }
 
 static page_t *segment_span_to_page(heap_t *heap, slice_t *span, size_t slices) {
-  segment_t *s = segment_of((uint8_t *)span + 1);
+  segment_t *s = segment_of_slice(span);
   span_split(heap, s, span, slices);
   segment_mark_page(s, span, slices);
   size_t idx = (size_t)(span - s->slices);
@@ -466,7 +469,7 @@ page_t *segment_page_alloc(heap_t *heap, size_t slices, size_t align) {
 /* Grows a page in place into the free span right after it, when that span
  * is long enough: realloc of a large block then copies nothing. */
 bool segment_page_grow(heap_t *heap, page_t *page, size_t slices) {
-  segment_t *s = segment_of(page->page_start + 1);
+  segment_t *s = segment_of_slice(page);
   size_t idx = (size_t)(page - s->slices), have = page->slice_count;
   if (s->kind != SEGMENT_NORMAL || slices <= have || idx + slices > s->slice_entries) return false;
   slice_t *next = page + have;
@@ -481,7 +484,7 @@ bool segment_page_grow(heap_t *heap, page_t *page, size_t slices) {
 }
 
 void segment_page_free(heap_t *heap, page_t *page) {
-  segment_t *s = segment_of(page->page_start + 1);
+  segment_t *s = segment_of_slice(page);
   size_t count = page->slice_count;
   size_t idx = (size_t)(page - s->slices);
   s->used--;

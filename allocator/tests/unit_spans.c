@@ -127,6 +127,16 @@ int main(void) {
   sa_free(h);
   sa_stats_get(&st);
   EXPECT(st.pages_huge == 0, "huge page freed, got %lld", (long long)st.pages_huge);
+  /* One aligned to 32 MiB starts on the boundary after its header: free's
+   * fast path then reads the header's descriptor and must go generic. */
+  uint8_t *h32 = sa_aligned_alloc(SEGMENT_SIZE, (size_t)40 << 20);
+  EXPECT(h32 != NULL && ((uintptr_t)h32 & (SEGMENT_SIZE - 1)) == 0 && segment_of(h32) != (segment_t *)h32,
+         "a 32 MiB-aligned huge block, its header one segment back: %p", (void *)h32);
+  memset(h32, 7, 1 << 20);
+  sa_free(h32);
+  sa_stats_get(&st);
+  EXPECT(st.pages_huge == 0 && check_heap(heap_of_thread()) == 0, "the aligned huge page is freed: %lld left",
+         (long long)st.pages_huge);
 
   /* A segment that empties goes to the cache; one that held little (here
    * a 1 MiB page, 16 slices) is purged on the way in, one that held much
