@@ -155,12 +155,6 @@ void page_free(heap_t *heap, page_t *page) {
 
 /* ---- large pages kept for reuse --------------------------------------------- */
 
-/* A large block (one per page) freed and made again costs a span split,
- * commit and purge bookkeeping, a coalesce and a clock read for the purge
- * delay: about 580 instructions a pair in churn64k --mode wide, a fifth of
- * whose blocks are large. A heap keeps its last few emptied large pages of
- * up to 1 MiB instead, and a malloc of the same page size takes one back.
- * They leave the bin's count and queue while kept (check_bin_pages). */
 /* Takes kept page i out of the array, back into the bin's count. */
 static page_t *page_large_unkeep(heap_t *heap, uint32_t i) {
   page_t *page = heap->large_kept[i];
@@ -170,6 +164,12 @@ static page_t *page_large_unkeep(heap_t *heap, uint32_t i) {
   return page;
 }
 
+/* A large block (one per page) freed and made again costs a span split,
+ * commit and purge bookkeeping, a coalesce and a clock read for the purge
+ * delay: about 580 instructions a pair in churn64k --mode wide, a fifth of
+ * whose blocks are large. A heap keeps its last few emptied large pages of
+ * up to 1 MiB instead, and a malloc of the same page size takes one back.
+ * They leave the bin's count and queue while kept (check_bin_pages). */
 static bool page_large_keep(heap_t *heap, page_t *page) {
   if (page->kind != PAGE_LARGE || page->slice_count > LARGE_KEPT_SLICES || heap->abandoning || heap->is_background)
     return false;
@@ -482,9 +482,9 @@ static page_t *malloc_large(heap_t *heap, size_t size) {
  * page, when the slack of rounding it up to slices leaves room. Pages start
  * on 64 KiB, so without it every big buffer of a program starts on the same
  * cache sets: xz -T2's dictionary, hash table and match-finder buffers
- * (3.5, 4.3 and 8 MiB per worker) ran about 10% longer than with jemalloc,
+ * (3.5, 4.3 and 8 MiB per worker) ran about 6% longer than with jemalloc,
  * which offsets large blocks by a random number of lines for the same
- * reason (README design notes). The page is marked has_aligned: its block
+ * reason, and 3% longer than with this (README design notes). The page is marked has_aligned: its block
  * starts at page_start (page_block_start) and p points inside it. */
 static size_t page_large_colour(heap_t *heap, const page_t *page, size_t size) {
   size_t slack = ((size_t)page->slice_count << SLICE_SHIFT) - size;
