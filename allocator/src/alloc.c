@@ -99,8 +99,7 @@ static bool is_pow2(size_t a) { return a != 0 && (a & (a - 1)) == 0; }
 
 /* Alignment without a dedicated allocator: blocks of a bin whose size is a
  * multiple of the alignment are aligned already (pages start on 64 KiB);
- * large pages start on 64 KiB (and their blocks there, when asked with an
- * alignment); anything else over-allocates and marks the
+ * large pages start on 64 KiB; anything else over-allocates and marks the
  * page has_aligned so free can find the block start. */
 static void *aligned_alloc_impl(size_t alignment, size_t size) {
   if (alignment <= BLOCK_ALIGN) return sa_malloc(size);
@@ -112,9 +111,7 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
     size_t bs = bin_block_size(bin_of(size));
     /* (a padded stride is not a multiple of anything useful, see page_stride) */
     if (size <= MEDIUM_BLOCK_MAX && page_stride(bs) == bs && bs % alignment == 0) return sa_malloc(size);
-    /* (with the alignment passed on, so the block is not coloured away
-     * from its page's start: page_large_colour) */
-    if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return malloc_generic(size, sa_heap_tls, false, alignment);
+    if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return sa_malloc(size);
   }
   /* At least one byte: a zero-size block aligned to the very end of its
    * padded block would point at the next block, and free it. (Found by the

@@ -478,31 +478,14 @@ static page_t *malloc_large(heap_t *heap, size_t size) {
   return page;
 }
 
-/* A large block starts a rotating number of cache lines (0..63) into its
- * page, when the slack of rounding it up to slices leaves room. Pages start
- * on 64 KiB, so without it every big buffer of a program starts on the same
- * cache sets: xz -T2's dictionary, hash table and match-finder buffers
- * (3.5, 4.3 and 8 MiB per worker) ran about 6% longer than with jemalloc,
- * which offsets large blocks by a random number of lines for the same
- * reason, and 3% longer than with this (README design notes). The page is marked has_aligned: its block
- * starts at page_start (page_block_start) and p points inside it. */
-static size_t page_large_colour(heap_t *heap, const page_t *page, size_t size) {
-  size_t slack = ((size_t)page->slice_count << SLICE_SHIFT) - size;
-  size_t offset = (heap->page_colour++ * 7 % 64) * 64;
-  return offset <= slack ? offset : 0;
-}
-
-/* `colour`: false when the caller needs the page's own alignment. */
-static void *malloc_single_block(heap_t *heap, page_t *page, bool zero, size_t size, bool colour) {
+static void *malloc_single_block(heap_t *heap, page_t *page, bool zero, size_t size) {
   page->reserved = page->capacity = page->used = 1;
   page->flags.x.in_full = 1;
-  size_t offset = colour ? page_large_colour(heap, page, size) : 0;
-  page->flags.x.has_aligned = offset != 0;
+  page->flags.x.has_aligned = 0; /* a kept page may have held an aligned block */
   atomic_store_explicit(&page->thread_free, DELAYED_USE, memory_order_relaxed);
   page_queue_push_front(heap, &heap->pages[BIN_LARGE], page);
-  uint8_t *p = page->page_start + offset;
-  if (zero && !page->is_zero) memset(p, 0, size);
-  return p;
+  if (zero && !page->is_zero) memset(page->page_start, 0, size);
+  return page->page_start;
 }
 
 /* realloc's in-place growth of the calling thread's own large block (p at
@@ -512,8 +495,8 @@ bool page_large_grow(void *p, size_t size) {
   segment_t *s = segment_of(p);
   page_t *page = page_of(s, p);
   heap_t *heap = sa_heap_tls;
-  size_t offset = (size_t)((uint8_t *)p - page->page_start); /* a coloured block (page_large_colour) */
-  if (page->kind != PAGE_LARGE || offset >= SLICE_SIZE || offset + size > LARGE_BLOCK_MAX ||
+  size_t offset = (size_t)((uint8_t *)p - page->page_start); /* an aligned block starts inside (has_aligned) */
+  if (page->kind != PAGE_LARGE || offset >= ((size_t)page->slice_count << SLICE_SHIFT) || offset + size > LARGE_BLOCK_MAX ||
       atomic_load_explicit(&s->thread_id, memory_order_relaxed) != thread_id_self())
     return false;
   size_t slices = (offset + size + SLICE_SIZE - 1) >> SLICE_SHIFT;
@@ -540,14 +523,14 @@ static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment)
   page->kind = PAGE_HUGE;
   stat_add(STAT_PAGES_LARGE, -1);
   stat_add(STAT_PAGES_HUGE, 1);
-  return malloc_single_block(heap, page, zero, size, false);
+  return malloc_single_block(heap, page, zero, size);
 }
 
 static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignment) {
   if (size > LARGE_BLOCK_MAX || alignment > SLICE_SIZE) return malloc_huge(heap, size, zero, alignment);
   if (size > MEDIUM_BLOCK_MAX) {
     page_t *page = malloc_large(heap, size);
-    return page ? malloc_single_block(heap, page, zero, size, alignment == 0) : NULL;
+    return page ? malloc_single_block(heap, page, zero, size) : NULL;
   }
   bool fresh;
   page_t *page = page_queue_find_free(heap, bin_of(size), &fresh);
