@@ -323,7 +323,8 @@ SA_INTERNAL void options_init(void);
 SA_INTERNAL long option_get(sa_option_t o);
 /* SEGALLOC_SECURE, copied where the slow paths read it in one load */
 SA_INTERNAL extern bool sa_secure;
-/* free's fast path sends every pointer at or below this to free_slow: 0
+/* free's fast path sends every pointer at or below this to
+ * free_null_or_secure: 0
  * (only NULL) normally, every pointer in secure mode. One compare where a
  * NULL test and a test of sa_secure took two each. */
 SA_INTERNAL extern uintptr_t sa_free_slow_upto;

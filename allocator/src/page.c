@@ -496,8 +496,8 @@ bool page_large_grow(void *p, size_t size) {
   page_t *page = page_of(s, p);
   heap_t *heap = sa_heap_tls;
   size_t offset = (size_t)((uint8_t *)p - page->page_start); /* an aligned block starts inside (has_aligned) */
-  if (page->kind != PAGE_LARGE || offset >= ((size_t)page->slice_count << SLICE_SHIFT) || offset + size > LARGE_BLOCK_MAX ||
-      atomic_load_explicit(&s->thread_id, memory_order_relaxed) != thread_id_self())
+  if (page->kind != PAGE_LARGE || offset >= ((size_t)page->slice_count << SLICE_SHIFT) ||
+      offset + size > LARGE_BLOCK_MAX || atomic_load_explicit(&s->thread_id, memory_order_relaxed) != thread_id_self())
     return false;
   size_t slices = (offset + size + SLICE_SIZE - 1) >> SLICE_SHIFT;
   spin_lock(&heap->lock);

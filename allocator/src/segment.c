@@ -47,6 +47,12 @@ static size_t mask_count(const slice_mask_t *m, size_t from, size_t n) {
 
 static bool mask_test(const slice_mask_t *m, size_t i) { return (m->w[i >> 6] >> (i & 63)) & 1; }
 
+/* Slices after the header not purged (the header's are never purged). */
+static size_t segment_resident_slices(const segment_t *s) {
+  size_t n = s->slice_entries - SEGMENT_HEADER_SLICES;
+  return n - mask_count(&s->purged, SEGMENT_HEADER_SLICES, n);
+}
+
 /* ---- segment map: one bit per 32 MiB of a 48-bit address space ----------- */
 #define SEGMENT_MAP_BITS ((size_t)1 << (48 - SEGMENT_SHIFT))
 static _Atomic uint64_t segment_map[SEGMENT_MAP_BITS / 64];
@@ -112,8 +118,7 @@ static spinlock_t release_lock = SPINLOCK_INIT;
 /* The one place a segment leaves the process: whatever of it is still
  * counted as committed (the header and every slice not purged) goes too. */
 static void segment_release(segment_t *s) {
-  size_t resident = s->slice_entries - 1 - mask_count(&s->purged, 1, s->slice_entries - 1);
-  stat_add(STAT_COMMITTED, -(int64_t)((resident + 1) << SLICE_SHIFT));
+  stat_add(STAT_COMMITTED, -(int64_t)((segment_resident_slices(s) + SEGMENT_HEADER_SLICES) << SLICE_SHIFT));
   spin_lock(&release_lock);
   segment_map_set(s, false);
   s->cookie = 0;
@@ -395,11 +400,7 @@ void segment_spans_dequeue(heap_t *heap, segment_t *s) {
  * RSS stayed 1 MB above what it was with no cache at all. Such a segment
  * is purged as it enters the cache. */
 #define SEGMENT_SPARSE_SLICES 64
-static bool segment_is_sparse(const segment_t *s) {
-  size_t resident = s->slice_entries - SEGMENT_HEADER_SLICES -
-                    mask_count(&s->purged, SEGMENT_HEADER_SLICES, s->slice_entries - SEGMENT_HEADER_SLICES);
-  return resident <= SEGMENT_SPARSE_SLICES;
-}
+static bool segment_is_sparse(const segment_t *s) { return segment_resident_slices(s) <= SEGMENT_SPARSE_SLICES; }
 
 void segment_free_empty(heap_t *heap, segment_t *s) {
   segment_spans_dequeue(heap, s);

@@ -29,13 +29,18 @@ static void ab_report_header_row(ab_buf_t *b, const ab_summary_t *s) {
   ab_buf_puts(b, "\n");
 }
 
+/* A cell for a group with no measured value (n of them): "failed" when it
+ * had runs, "-" when it had none. True when it wrote the cell. */
+static bool ab_report_empty_cell(ab_buf_t *b, const ab_group_t *g, size_t n) {
+  if (n != 0) return false;
+  ab_buf_puts(b, g->runs ? " failed |" : " - |");
+  return true;
+}
+
 /* The time cell: ratio to the fastest (bold for the fastest), then the
  * absolute figure: the rate when the workload reports one, else seconds. */
 static void ab_report_time_cell(ab_buf_t *b, const ab_group_t *g) {
-  if (g->cost.n == 0) {
-    ab_buf_puts(b, g->runs ? " failed |" : " - |");
-    return;
-  }
+  if (ab_report_empty_cell(b, g, g->cost.n)) return;
   char abs[32];
   if (g->ops_per_s.n) ab_report_rate(g->ops_per_s.median, abs, sizeof abs);
   else snprintf(abs, sizeof abs, "%.3f s", g->wall.median);
@@ -44,10 +49,7 @@ static void ab_report_time_cell(ab_buf_t *b, const ab_group_t *g) {
 }
 
 static void ab_report_rss_cell(ab_buf_t *b, const ab_group_t *g) {
-  if (g->peak_rss.n == 0) {
-    ab_buf_puts(b, g->runs ? " failed |" : " - |");
-    return;
-  }
+  if (ab_report_empty_cell(b, g, g->peak_rss.n)) return;
   bool best = g->rss_vs_best < 1.0005;
   ab_buf_printf(b, " %s%.2f%s (%.1f MiB) |", best ? "**" : "", g->rss_vs_best, best ? "**" : "",
                 g->peak_rss.median / 1024.0);
@@ -73,8 +75,8 @@ static double ab_report_paired_best(const ab_summary_t *s, size_t c) {
 
 static void ab_report_paired_cell(ab_buf_t *b, const ab_group_t *g, double best) {
   bool bold = g->time_paired < best + 0.0005;
-  if (g->cost.n == 0) ab_buf_puts(b, g->runs ? " failed |" : " - |");
-  else if (isnan(g->time_paired)) ab_buf_puts(b, " - |");
+  if (ab_report_empty_cell(b, g, g->cost.n)) return;
+  if (isnan(g->time_paired)) ab_buf_puts(b, " - |");
   else ab_buf_printf(b, " %s%.2f%s |", bold ? "**" : "", g->time_paired, bold ? "**" : "");
 }
 
@@ -93,10 +95,7 @@ static double ab_report_per_live_best(const ab_summary_t *s, size_t c) {
 }
 
 static void ab_report_per_live_cell(ab_buf_t *b, const ab_group_t *g, double best) {
-  if (g->peak_rss.n == 0) {
-    ab_buf_puts(b, g->runs ? " failed |" : " - |");
-    return;
-  }
+  if (ab_report_empty_cell(b, g, g->peak_rss.n)) return;
   double v = g->rss_per_live.median;
   if (isnan(v)) {
     ab_buf_puts(b, " - |");
@@ -159,8 +158,9 @@ static void ab_report_per_live(ab_buf_t *b, const ab_summary_t *s) {
                  "less under a slower allocator (a producer that cannot fill its queue), which "
                  "lowers its peak RSS for that reason alone: this table compares the memory each "
                  "allocator needed for what it held. Workloads that report no live bytes, or hold "
-                 "less than 512 KiB (where the process's own code, libraries and stacks are most "
-                 "of its RSS), are left out.\n\n");
+                 "less than ");
+  ab_buf_printf(b, "%.0f KiB (where the process's own code, libraries and stacks are most of its "
+                   "RSS), are left out.\n\n", AB_PER_LIVE_MIN_KIB);
   ab_report_table(b, s, AB_TABLE_PER_LIVE);
   ab_buf_puts(b, "\n");
 }
