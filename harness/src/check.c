@@ -312,7 +312,7 @@ static int ab_check_measure(ab_session_t *s, const ab_metrics_t *base, ab_metric
   return rc;
 }
 
-int ab_check_main(const ab_options_t *opt, const char *command_line) {
+int ab_check_main(const ab_options_t *opt) {
   char *baseline_path = NULL;
   ab_metrics_t base, now = {0};
   int code = ab_check_prepare(opt, &baseline_path, &base);
@@ -328,7 +328,6 @@ int ab_check_main(const ab_options_t *opt, const char *command_line) {
     ab_metrics_free(&base);
     return code;
   }
-  s.command_line = command_line;
   int rc = ab_check_measure(&s, &base, &now, &err);
   if (rc < 0) fprintf(stderr, "allocbench: %s\n", err.msg);
   if (ab_outputs_finish(&s, &err) < 0) {

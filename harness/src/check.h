@@ -28,6 +28,6 @@ bool ab_verdict_fails(ab_verdict_t v);
 const char *ab_verdict_name(ab_verdict_t v);
 
 /* The whole --check (and --update-baseline); returns the exit code. */
-int ab_check_main(const ab_options_t *opt, const char *command_line);
+int ab_check_main(const ab_options_t *opt);
 
 #endif

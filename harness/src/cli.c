@@ -135,6 +135,11 @@ static int ab_cli_conflicts(const ab_options_t *o, ab_err_t *err) {
 
 int ab_cli_parse(int argc, char **argv, ab_options_t *o, ab_err_t *err) {
   *o = (ab_options_t){.sample_ms = 5, .heapmap_interval_ms = -1};
+  ab_strv_t words = {0};
+  ab_strv_push(&words, "allocbench");
+  for (int i = 1; i < argc; i++) ab_strv_push(&words, argv[i]);
+  o->command_line = ab_strv_join(&words, " ");
+  ab_strv_free(&words);
   opterr = 0;
   optind = 1;
   int id;
@@ -154,7 +159,7 @@ int ab_cli_parse(int argc, char **argv, ab_options_t *o, ab_err_t *err) {
 void ab_cli_free(ab_options_t *o) {
   char **strings[] = {&o->root, &o->suite, &o->allocators, &o->workloads, &o->out,
                       &o->workload_dir, &o->segalloc, &o->baseline, &o->report_dir,
-                      &o->heapmap_render};
+                      &o->heapmap_render, &o->command_line};
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
   free(o->threads);
   free(o->pin);

@@ -80,7 +80,7 @@ static bool ab_heapmap_run_draw(ab_session_t *s) {
   return k > 0;
 }
 
-int ab_heapmap_run_main(const ab_options_t *opt, const char *command_line) {
+int ab_heapmap_run_main(const ab_options_t *opt) {
   ab_options_t o = *opt;
   o.allocators = opt->allocators ? opt->allocators : (char *)"segalloc";
   if (!o.reps) o.reps = 1;
@@ -96,7 +96,6 @@ int ab_heapmap_run_main(const ab_options_t *opt, const char *command_line) {
     ab_session_free(&s);
     return AB_EXIT_USAGE;
   }
-  s.command_line = command_line;
   double interval = opt->heapmap_interval_ms >= 0 ? opt->heapmap_interval_ms
                                                   : AB_HEAPMAP_DEFAULT_INTERVAL_MS;
   char *dir = ab_xasprintf("%s/heapmap", s.run_dir);

@@ -13,6 +13,6 @@
 #define AB_HEAPMAP_DEFAULT_INTERVAL_MS 100
 
 /* Runs, draws, reports; returns allocbench's exit code. */
-int ab_heapmap_run_main(const ab_options_t *opt, const char *command_line);
+int ab_heapmap_run_main(const ab_options_t *opt);
 
 #endif

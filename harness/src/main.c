@@ -65,16 +65,7 @@ static int ab_main_list(const ab_options_t *opt) {
   return AB_EXIT_OK;
 }
 
-static char *ab_main_command_line(int argc, char **argv) {
-  ab_strv_t words = {0};
-  ab_strv_push(&words, "allocbench");
-  for (int i = 1; i < argc; i++) ab_strv_push(&words, argv[i]);
-  char *line = ab_strv_join(&words, " ");
-  ab_strv_free(&words);
-  return line;
-}
-
-static int ab_main_run(const ab_options_t *opt, const char *command_line) {
+static int ab_main_run(const ab_options_t *opt) {
   ab_session_t s;
   ab_err_t err;
   if (ab_session_prepare(&s, opt, false, &err) < 0) {
@@ -82,7 +73,6 @@ static int ab_main_run(const ab_options_t *opt, const char *command_line) {
     ab_session_free(&s);
     return AB_EXIT_USAGE;
   }
-  s.command_line = command_line;
   int code = AB_EXIT_OK;
   if (ab_bench_execute(&s, &err) < 0) {
     fprintf(stderr, "allocbench: %s\n", err.msg);
@@ -106,7 +96,6 @@ int main(int argc, char **argv) {
     return AB_EXIT_USAGE;
   }
   ab_signals_install();
-  char *command_line = ab_main_command_line(argc, argv);
   int code;
   if (opt.help) {
     ab_cli_usage(stdout);
@@ -120,15 +109,14 @@ int main(int argc, char **argv) {
     code = ab_outputs_rebuild(&opt, &err) < 0 ? AB_EXIT_USAGE : AB_EXIT_OK;
     if (code) fprintf(stderr, "allocbench: %s\n", err.msg);
   } else if (opt.check) {
-    code = ab_check_main(&opt, command_line);
+    code = ab_check_main(&opt);
   } else if (opt.heapmap_render) {
     code = ab_heapmap_render_main(&opt);
   } else if (opt.heapmap) {
-    code = ab_heapmap_run_main(&opt, command_line);
+    code = ab_heapmap_run_main(&opt);
   } else {
-    code = ab_main_run(&opt, command_line);
+    code = ab_main_run(&opt);
   }
-  free(command_line);
   ab_cli_free(&opt);
   return code;
 }

@@ -46,8 +46,7 @@ static void ab_outputs_update_latest(const ab_session_t *s) {
 
 int ab_outputs_finish(ab_session_t *s, ab_err_t *err) {
   ab_report_in_t in = {.run_id = s->run_id, .run_dir = s->run_dir, .root = s->root,
-                       .suite_path = s->suite.path, .command_line = s->command_line,
-                       .rows = &s->rows, .allocs = &s->allocs, .reps = s->reps,
+                       .info = &s->info, .rows = &s->rows, .allocs = &s->allocs,
                        .interrupted = s->stop_signal != 0};
   int rc = ab_outputs_write(&in, s->gnuplot, s->stderr_fd, err);
   if (s->update_latest) ab_outputs_update_latest(s);
@@ -86,14 +85,22 @@ int ab_outputs_rebuild(const ab_options_t *opt, ab_err_t *err) {
   char *root, *wdir, *seg;
   ab_session_locate(opt, &root, &wdir, &seg);
   ab_allocators_t allocs = {0};
+  ab_runinfo_t info;
+  ab_err_t why;
+  bool have_info = rc == 0 && ab_runinfo_load(&info, dir, &why) == 0;
+  if (rc == 0 && !have_info)
+    ab_warn("%s; the report describes this machine and the libraries found now", why.msg);
   if (rc == 0) {
     ab_outputs_allocators(&rows, seg, &allocs);
     char *copy = ab_xstrdup(dir);
     ab_report_in_t in = {.run_id = rows.n ? rows.v[0].run_id : basename(copy), .run_dir = dir,
-                         .root = root, .rows = &rows, .allocs = &allocs};
+                         .root = root, .info = have_info ? &info : NULL, .rows = &rows,
+                         .allocs = &allocs,
+                         .interrupted = have_info && rows.n < (size_t)info.planned_runs};
     rc = ab_outputs_write(&in, gnuplot, -1, err);
     free(copy);
   }
+  if (have_info) ab_runinfo_free(&info);
   if (rc == 0 && !opt->quiet) fprintf(stderr, "allocbench: report: %s/report.md\n", dir);
   ab_allocators_free(&allocs);
   ab_rows_free(&rows);

@@ -276,10 +276,18 @@ static void ab_report_plots(ab_buf_t *b, const ab_strv_t *plots) {
     ab_buf_printf(b, "![%s](plots/%s.svg)\n\n", plots->v[i], plots->v[i]);
 }
 
-static void ab_report_allocators(ab_buf_t *b, const ab_allocators_t *allocs, const char *glibc) {
+static void ab_report_allocators(ab_buf_t *b, const ab_report_in_t *in, const char *glibc) {
   ab_buf_puts(b, "- Allocators:\n");
-  for (size_t i = 0; i < allocs->n; i++) {
-    const ab_allocator_t *a = &allocs->v[i];
+  if (in->info) {
+    for (size_t i = 0; i < in->info->n_allocs; i++) {
+      const ab_runinfo_alloc_t *a = &in->info->allocs[i];
+      if (!*a->path) ab_buf_printf(b, "  - %s: the C library's malloc (%s)\n", a->name, a->version);
+      else ab_buf_printf(b, "  - %s: `%s` (%s)\n", a->name, a->path, a->version);
+    }
+    return;
+  }
+  for (size_t i = 0; in->allocs && i < in->allocs->n; i++) {
+    const ab_allocator_t *a = &in->allocs->v[i];
     if (!a->path) {
       ab_buf_printf(b, "  - %s: library not found now\n", a->name);
     } else if (!*a->path) {
@@ -292,17 +300,26 @@ static void ab_report_allocators(ab_buf_t *b, const ab_allocators_t *allocs, con
   }
 }
 
+/* The machine the run was measured on, from run-info.txt; a run folder
+ * from before it existed gets this machine, said to be so. */
 static void ab_report_machine(ab_buf_t *b, const ab_report_in_t *in) {
-  ab_sysinfo_t si;
-  ab_sysinfo_collect(&si, in->root);
+  ab_sysinfo_t now_si;
+  const ab_sysinfo_t *si = in->info ? &in->info->sys : &now_si;
+  if (!in->info) ab_sysinfo_collect(&now_si, in->root);
   char when[64];
   time_t now = time(NULL);
   strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&now));
-  ab_buf_printf(b, "## Machine and software\n\n- CPU: %s, %ld online cores, %ld MiB memory\n"
-                   "- Kernel: %s; OS: %s\n- glibc: %s\n- Commit: %s\n- Report written: %s\n",
-                si.cpu, si.cores, si.mem_mib, si.kernel, si.os, si.glibc, si.commit, when);
-  if (in->allocs) ab_report_allocators(b, in->allocs, si.glibc);
-  ab_sysinfo_free(&si);
+  ab_buf_puts(b, "## Machine and software\n\n");
+  if (!in->info)
+    ab_buf_puts(b, "This run folder has no run-info.txt: what follows describes the machine and "
+                   "checkout this report was rebuilt on, which may not be where it ran.\n\n");
+  ab_buf_printf(b, "- CPU: %s, %ld online cores, %ld MiB memory\n"
+                   "- Kernel: %s; OS: %s\n- glibc: %s\n- Commit: %s\n",
+                si->cpu, si->cores, si->mem_mib, si->kernel, si->os, si->glibc, si->commit);
+  if (in->info) ab_buf_printf(b, "- Run started: %s\n", in->info->started);
+  ab_buf_printf(b, "- Report written: %s\n", when);
+  ab_report_allocators(b, in, si->glibc);
+  if (!in->info) ab_sysinfo_free(&now_si);
 }
 
 /* One value of extras.csv, placed on the summary's case and allocator. */
@@ -382,10 +399,11 @@ static void ab_report_intro(ab_buf_t *b, const ab_report_in_t *in) {
   if (in->interrupted)
     ab_buf_puts(b, "**Stopped early**: this report covers only the runs that finished.\n\n");
   ab_buf_printf(b, "%zu runs (%zu did not finish cleanly)", in->rows->n, failed);
-  if (in->reps) ab_buf_printf(b, ", %d repetitions, allocators interleaved", in->reps);
-  if (in->suite_path) ab_buf_printf(b, ", suite `%s`", in->suite_path);
+  const ab_runinfo_t *ri = in->info;
+  if (ri) ab_buf_printf(b, ", %ld repetitions, allocators interleaved, suite `%s`", ri->reps,
+                        ri->suite_path ? ri->suite_path : "?");
   ab_buf_puts(b, ".");
-  if (in->command_line) ab_buf_printf(b, " Command: `%s`.", in->command_line);
+  if (ri && ri->command_line) ab_buf_printf(b, " Command: `%s`.", ri->command_line);
   ab_buf_puts(b, "\n\n");
 }
 

@@ -9,17 +9,16 @@
 
 #include "allocators.h"
 #include "results.h"
+#include "runinfo.h"
 #include "summary.h"
 
 typedef struct ab_report_in_s {
   const char *run_id, *run_dir, *root;
-  const char *suite_path;   /* NULL when rebuilt from results.csv */
-  const char *command_line; /* likewise */
+  const ab_runinfo_t *info; /* NULL: a run folder from before run-info.txt */
   const ab_rows_t *rows;
   const ab_summary_t *summary;
-  const ab_allocators_t *allocs; /* for library paths and versions */
+  const ab_allocators_t *allocs; /* without info: the libraries found now */
   const ab_strv_t *plots;        /* plot names (without .svg/.png) in plots/ */
-  int reps;                      /* 0 when unknown */
   bool interrupted;
 } ab_report_in_t;
 

@@ -235,6 +235,15 @@ static int ab_session_use_out_dir(ab_session_t *s, ab_err_t *err) {
   return 0;
 }
 
+static int ab_session_write_info(ab_session_t *s, ab_err_t *err) {
+  ab_runinfo_collect(&s->info, s->root, &s->allocs);
+  s->info.suite_path = ab_xstrdup(s->suite.path);
+  s->info.command_line = ab_xstrdup(s->opt->command_line ? s->opt->command_line : "");
+  s->info.reps = s->reps;
+  s->info.planned_runs = (long)(s->n_cases * (size_t)s->reps * s->allocs.n);
+  return ab_runinfo_write(&s->info, s->run_dir, err);
+}
+
 static int ab_session_open_outputs(ab_session_t *s, ab_err_t *err) {
   char *path = ab_xasprintf("%s/results.csv", s->run_dir);
   int rc = ab_csv_writer_open(&s->results, path, ab_results_columns, AB_RESULTS_NCOLS, err);
@@ -247,7 +256,7 @@ static int ab_session_open_outputs(ab_session_t *s, ab_err_t *err) {
   }
   free(path);
   s->data_dir = ab_xasprintf("%s/data", s->run_dir);
-  return rc;
+  return rc == 0 ? ab_session_write_info(s, err) : rc;
 }
 
 int ab_session_prepare(ab_session_t *s, const ab_options_t *opt, bool for_check, ab_err_t *err) {
@@ -290,6 +299,7 @@ void ab_session_free(ab_session_t *s) {
   ab_series_close(&s->series);
   if (s->stderr_fd >= 0) close(s->stderr_fd);
   ab_rows_free(&s->rows);
+  ab_runinfo_free(&s->info);
   ab_suite_free(&s->suite);
   ab_allocators_free(&s->allocs);
   char **strings[] = {&s->root, &s->workload_dir, &s->segalloc_path, &s->hyperfine, &s->gnuplot,

@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "progress.h"
 #include "results.h"
+#include "runinfo.h"
 #include "series.h"
 #include "suite.h"
 #include "summary.h"
@@ -23,7 +24,6 @@ typedef struct ab_case_s {
 
 typedef struct ab_session_s {
   const ab_options_t *opt;
-  const char *command_line;
   char *root, *workload_dir, *segalloc_path;
   ab_suite_t suite;
   ab_allocators_t allocs;
@@ -34,6 +34,7 @@ typedef struct ab_session_s {
   int reps;
   char *hyperfine, *gnuplot, *valgrind; /* tools, resolved when the run needs them */
   char *run_id, *run_dir, *data_dir;
+  ab_runinfo_t info; /* written to the run folder before the first run */
   bool update_latest;
   ab_csv_writer_t results;
   ab_series_t series;
@@ -44,7 +45,7 @@ typedef struct ab_session_s {
 } ab_session_t;
 
 /* Resolves and checks everything, then creates the run folder and opens
- * results.csv, rss.csv, extras.csv and stderr.log. for_check: the smoke
+ * results.csv, rss.csv, extras.csv and stderr.log, and writes run-info.txt. for_check: the smoke
  * suite by default, and segalloc and glibc must both be there. */
 int ab_session_prepare(ab_session_t *s, const ab_options_t *opt, bool for_check, ab_err_t *err);
 /* Appends a header naming the run to stderr.log before the child writes. */

@@ -18,11 +18,28 @@ python3 "$SRC/e2e_check_outputs.py" "$TMP/run" 8 "glibc,$name" bars-time bars-rs
   "rss-$slug_t1" "cdf-$slug_t1" "$(cd "$TMP/run/plots" && ls scaling-*.svg | sed 's/\.svg$//')"
 # --quiet: nothing on the terminal but errors.
 [ ! -s "$TMP/last.log" ] || fail "--quiet printed: $(cat "$TMP/last.log")"
-# --report rebuilds the same files from results.csv alone.
+# --report rebuilds the same files from results.csv, and takes the command,
+# the machine and the libraries from run-info.txt, not from where it runs.
+grep -q '^planned_runs: 8$' "$TMP/run/run-info.txt" || fail "run-info.txt: planned_runs is not 8"
 rm "$TMP/run/summary.csv" "$TMP/run/report.md"
+sed -i 's/^cpu: .*/cpu: Measured Elsewhere CPU/' "$TMP/run/run-info.txt"
 run_ab 0 --report "$TMP/run" --no-plots --quiet
 expect_file "$TMP/run/summary.csv"
 expect_file "$TMP/run/report.md"
+report="$TMP/run/report.md"
+grep -q 'Command: `allocbench --suite .*tiny.suite' "$report" || fail "rebuilt report lost the command"
+grep -q '^- CPU: Measured Elsewhere CPU' "$report" || fail "rebuilt report describes this machine"
+! grep -q 'Stopped early' "$report" || fail "a whole run called stopped early"
+# More runs planned than rows: the run was stopped, and the report says so.
+sed -i 's/^planned_runs: .*/planned_runs: 9/' "$TMP/run/run-info.txt"
+run_ab 0 --report "$TMP/run" --no-plots --quiet
+grep -q 'Stopped early' "$report" || fail "a stopped run not called stopped early"
+# A folder from before run-info.txt: rebuilt, with a warning and a note.
+mv "$TMP/run/run-info.txt" "$TMP/run-info.saved"
+run_ab 0 --report "$TMP/run" --no-plots
+grep -q 'run-info.txt not found' "$TMP/last.log" || fail "no warning about the missing run-info.txt"
+grep -q 'this report was rebuilt on' "$report" || fail "no note that the machine is this one"
+mv "$TMP/run-info.saved" "$TMP/run/run-info.txt"
 # A folder that already holds a run is not overwritten.
 run_ab 2 --suite "$TMP/tiny.suite" --workload-dir "$FAKE_DIR" --allocators glibc --out "$TMP/run"
 grep -q "already holds a run" "$TMP/last.log" || fail "no 'already holds a run' message"
