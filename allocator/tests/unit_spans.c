@@ -140,12 +140,15 @@ int main(void) {
 
   /* A segment that empties goes to the cache; one that held little (here
    * a 1 MiB page, 16 slices) is purged on the way in, one that held much
-   * (an 8 MiB page) keeps its memory until the purge delay. */
+   * (an 8 MiB page) keeps its memory until the purge delay; with purging
+   * off (delay -1) neither is purged. */
   sa_option_set(SA_OPTION_PURGE_DELAY, 10000);
   sa_option_set(SA_OPTION_BACKGROUND, 0);
   page_large_kept_release(heap_of_thread()); /* g3 and blocker: the first segment is empty again */
   void *fill[2] = {sa_malloc((size_t)16 << 20), sa_malloc((size_t)15 << 20)}; /* 256 + 240 of 510 slices */
-  for (int sparse = 1; sparse >= 0; sparse--) {
+  for (int round = 0; round < 3; round++) {
+    bool never = round == 0, sparse = round != 2;
+    sa_option_set(SA_OPTION_PURGE_DELAY, never ? -1 : 10000);
     size_t bytes = sparse ? (size_t)1 << 20 : (size_t)8 << 20;
     uint8_t *other = sa_malloc(bytes);
     segment_t *os = segment_of(other);
@@ -156,9 +159,9 @@ int main(void) {
     sa_stats_get(&st);
     size_t purged = 0;
     for (size_t i = first; i < first + n; i++) purged += segment_slice_purged(os, i);
-    EXPECT(st.segments_cached == 1 && purged == (sparse ? n : 0),
-           "%s segment: %lld cached, %zu of its %zu slices purged", sparse ? "a sparse" : "a dense",
-           (long long)st.segments_cached, purged, n);
+    EXPECT(st.segments_cached == 1 && purged == (sparse && !never ? n : 0),
+           "%s segment%s: %lld cached, %zu of its %zu slices purged", sparse ? "a sparse" : "a dense",
+           never ? " (purging off)" : "", (long long)st.segments_cached, purged, n);
   }
   sa_free(fill[0]);
   sa_free(fill[1]);
