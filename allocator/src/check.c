@@ -19,7 +19,7 @@ static size_t check_page(const segment_t *s, const slice_t *sl, size_t i, size_t
   size_t errors = 0;
   for (size_t k = 1; k < n && i + k < s->slice_entries; k++) {
     const slice_t *in = sl + k;
-    if (!in->is_used || (const uint8_t *)in - in->slice_offset != (const uint8_t *)sl)
+    if (!in->is_used || in->first_offset != sl->first_offset)
       errors += check_fail("page slice does not point back to its page", s, i + k);
   }
   const uint8_t *first = (const uint8_t *)s + (i << SLICE_SHIFT);
@@ -36,7 +36,7 @@ static size_t check_free_span(const heap_t *heap, const segment_t *s, const slic
   if (prev_free) errors += check_fail("two adjacent free spans (not coalesced)", s, i);
   if (n > 1) {
     const slice_t *last = sl + n - 1;
-    if ((const uint8_t *)last - last->slice_offset != (const uint8_t *)sl)
+    if (last->first_offset != sl->first_offset)
       errors += check_fail("free span's last slice does not point to its first", s, i + n - 1);
   }
   if (heap != NULL && s->kind == SEGMENT_NORMAL && !span_in_queue(heap, sl)) errors += check_fail("free span not in its span queue", s, i);
@@ -56,7 +56,8 @@ size_t check_segment(const heap_t *heap, const segment_t *s) {
       errors += check_fail("span length out of range", s, i);
       break;
     }
-    if (sl->slice_offset != 0) errors += check_fail("first slice has an offset", s, i);
+    if (sl->first_offset != slice_offset_in_segment(s, sl))
+      errors += check_fail("first slice does not point to itself", s, i);
     if (sl->is_used) {
       pages++;
       errors += check_page(s, sl, i, n);

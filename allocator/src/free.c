@@ -143,7 +143,11 @@ SA_NOINLINE void free_generic(segment_t *s, void *p) {
 static page_t *free_secure_check(segment_t *s, void *p) {
   if (!segment_is_valid(s)) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
   page_t *page = page_of(s, p);
-  if (!page->is_used || page->block_size == 0) sa_fatal("free(): invalid pointer %p (inside a free span)", p);
+  /* Slices inside a free span were never written, or hold a stale page:
+   * first_offset may then point anywhere in the header. */
+  bool in_range = page >= s->slices + SEGMENT_HEADER_SLICES && page < s->slices + s->slice_entries;
+  if (!in_range || !page->is_used || page->block_size == 0)
+    sa_fatal("free(): invalid pointer %p (inside a free span)", p);
   uint8_t *start = (uint8_t *)page_block_start(page, p);
   if (start != p && !page->flags.x.has_aligned)
     sa_fatal("free(): invalid pointer %p (interior of a %zu-byte block)", p, page->block_size);
@@ -196,7 +200,7 @@ SA_API void sa_free(void *p) {
    * header's descriptor, whose in_full flag sends the free to
    * free_generic, which uses page_of (segment_init_header). */
   slice_t *sl = &s->slices[((uintptr_t)p >> SLICE_SHIFT) & (SLICES_PER_SEGMENT - 1)];
-  page_t *page = (page_t *)((uint8_t *)sl - sl->slice_offset);
+  page_t *page = (page_t *)((uint8_t *)s + sl->first_offset);
   if (SA_LIKELY(atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self() &&
                 page->flags.full_aligned == 0)) {
     /* Straight back onto `free`: the next malloc of this size reuses the

@@ -131,7 +131,11 @@ struct heap_s;
 typedef struct page_s {
   /* ---- line 1: span bookkeeping, geometry, remote frees ---- */
   _Alignas(64) uint32_t slice_count; /* run length on the first slice of a span, else 0 */
-  uint32_t slice_offset; /* bytes back to the first descriptor (0 on the first) */
+  /* Where the first descriptor of this slice's page or span lies: bytes
+   * from the segment start (on the first slice, its own place). From the
+   * segment start rather than back from this descriptor, so free finds the
+   * page with one load and an add (two instructions fewer a free). */
+  uint32_t first_offset;
   uint8_t is_used;       /* 1 on every slice of a page, 0 on free spans */
   uint8_t kind;          /* page_kind_t, for pages */
   union {
@@ -292,10 +296,14 @@ static inline slice_t *slice_of(const segment_t *s, const void *p) {
   return (slice_t *)&s->slices[idx];
 }
 
-/* Every slice of a page records the distance to the page's descriptor. */
+/* Every slice of a page records where the page's descriptor is. */
 static inline page_t *page_of(const segment_t *s, const void *p) {
-  slice_t *sl = slice_of(s, p);
-  return (page_t *)((uint8_t *)sl - sl->slice_offset);
+  return (page_t *)((uint8_t *)s + slice_of(s, p)->first_offset);
+}
+
+/* first_offset for a descriptor (segment_mark_page, span_set). */
+static inline uint32_t slice_offset_in_segment(const segment_t *s, const slice_t *first) {
+  return (uint32_t)((const uint8_t *)first - (const uint8_t *)s);
 }
 
 static inline uint8_t *slice_start(const segment_t *s, const slice_t *sl) {

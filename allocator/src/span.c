@@ -16,17 +16,17 @@ size_t span_bin(size_t n) {
 }
 
 /* Writes the descriptors of a free span: its first holds the count, its last
- * the offset back; descriptors in between are left as they are (no lookup
+ * where the first is; descriptors in between are left as they are (no lookup
  * ever lands inside a free span). */
 void span_set(segment_t *s, slice_t *first, size_t count) {
   first->slice_count = (uint32_t)count;
-  first->slice_offset = 0;
+  first->first_offset = slice_offset_in_segment(s, first);
   first->is_used = 0;
   first->block_size = 0;
   if (count > 1) {
     slice_t *last = first + count - 1;
     last->slice_count = 0;
-    last->slice_offset = (uint32_t)((count - 1) * sizeof(slice_t));
+    last->first_offset = first->first_offset;
     last->is_used = 0;
     last->block_size = 0;
   }
@@ -97,7 +97,7 @@ slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span) {
   }
   if (span > s->slices + SEGMENT_HEADER_SLICES) {
     slice_t *prev_last = span - 1;
-    slice_t *prev = (slice_t *)((uint8_t *)prev_last - prev_last->slice_offset);
+    slice_t *prev = (slice_t *)((uint8_t *)s + prev_last->first_offset);
     if (!prev->is_used && prev->slice_count > 0 && prev != s->slices) {
       span_queue_remove(heap, prev);
       count += prev->slice_count;

@@ -22,10 +22,13 @@ int main(int argc, char **argv) {
     free(foreign + 4096);
   } else if (!strcmp(what, "interior")) {
     free(p + 8);
+  } else if (!strcmp(what, "free-span")) {
+    /* 8 MiB on in p's 32 MiB segment: slices no page has used yet. */
+    free(p + (8 << 20));
   } else if (!strcmp(what, "ok")) {
     free(p);
   } else {
-    fprintf(stderr, "usage: misuse double-free|double-free-large|foreign|interior|ok\n");
+    fprintf(stderr, "usage: misuse double-free|double-free-large|foreign|interior|free-span|ok\n");
     return 2;
   }
   for (int i = 0; i < 64; i++)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# SEGALLOC_SECURE=1: a double free, a pointer segalloc never returned and an
-# interior pointer are each reported with a clear message and abort (a
+# SEGALLOC_SECURE=1: a double free, a pointer segalloc never returned, an
+# interior pointer and one into free slices of a segment are each reported with a clear message and abort (a
 # double free of a large block without secure mode too). A
 # pointer from outside segalloc stops the program even without secure mode,
 # and correct use passes.
@@ -25,6 +25,7 @@ expect_abort double-free-large 1 "double free"
 expect_abort double-free-large 0 "double free"
 expect_abort foreign 1 "invalid pointer"
 expect_abort interior 1 "interior"
+expect_abort free-span 1 "inside a free span"
 # Without secure mode the fast path reads the would-be segment header first:
 # a foreign pointer either faults there or is caught on the generic path.
 # Either way the program stops; it never returns having corrupted a list.
