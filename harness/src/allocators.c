@@ -112,6 +112,67 @@ static int ab_alloc_resolve_known(const char *name, const ab_alloc_env_t *env, a
                  AB_ALLOC_DEFAULT_LIST);
 }
 
+/* "VAR=" with VAR a shell variable name: the start of a setting. */
+static bool ab_alloc_is_setting(const char *word) {
+  size_t n = strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+  return n > 0 && !(word[0] >= '0' && word[0] <= '9') && word[n] == '=';
+}
+
+/* Splits "base+VAR=value+VAR=value" into the base and the settings. A '+'
+ * not followed by VAR= belongs to what comes before it (a path or a value
+ * with a '+' in it). */
+static char *ab_alloc_split_settings(const char *rest, ab_strv_t *settings) {
+  ab_strv_t words = {0};
+  ab_strv_split(&words, rest, '+');
+  ab_buf_t base = {0};
+  ab_buf_puts(&base, words.v[0]);
+  for (size_t i = 1; i < words.n; i++) {
+    if (ab_alloc_is_setting(words.v[i])) {
+      ab_strv_push(settings, words.v[i]);
+      continue;
+    }
+    if (settings->n == 0) {
+      ab_buf_printf(&base, "+%s", words.v[i]);
+    } else {
+      char **last = &settings->v[settings->n - 1];
+      char *joined = ab_xasprintf("%s+%s", *last, words.v[i]);
+      free(*last);
+      *last = joined;
+    }
+  }
+  ab_strv_free(&words);
+  return base.s;
+}
+
+static bool ab_alloc_is_known(const char *name) {
+  if (!strcmp(name, "glibc") || !strcmp(name, "segalloc")) return true;
+  for (size_t k = 0; k < AB_ALLOC_NKNOWN; k++)
+    if (!strcmp(ab_alloc_known[k].name, name)) return true;
+  return false;
+}
+
+/* name=base: a known allocator under another name, or a library path. */
+static int ab_alloc_resolve_base(const char *name, const char *base, const ab_alloc_env_t *env,
+                                 ab_allocator_t *out, ab_err_t *err) {
+  if (ab_alloc_is_known(base)) {
+    if (ab_alloc_resolve_known(base, env, out, err) < 0) return -1;
+    free(out->name);
+    out->name = ab_xstrdup(name);
+    return 0;
+  }
+  if (!strchr(base, '/') && access(base, F_OK) != 0)
+    return ab_fail(err, "allocator %s: unknown allocator '%s': use one of %s, or a library path",
+                   name, base, AB_ALLOC_DEFAULT_LIST);
+  out->name = ab_xstrdup(name);
+  char *path = ab_abs_path(base); /* LD_PRELOAD is read in the run's own folder */
+  if (ab_alloc_check_library(out->name, path, err) < 0) {
+    free(path);
+    return -1;
+  }
+  out->path = path;
+  return 0;
+}
+
 int ab_alloc_resolve(const char *spec, const ab_alloc_env_t *env, ab_allocator_t *out,
                      ab_err_t *err) {
   *out = (ab_allocator_t){0};
@@ -123,15 +184,27 @@ int ab_alloc_resolve(const char *spec, const ab_alloc_env_t *env, ab_allocator_t
   if (!eq) return ab_alloc_resolve_known(spec, env, out, err);
   if (strncmp(spec, "glibc=", 6) == 0)
     return ab_fail(err, "glibc is the C library's own malloc and takes no path; pick another name");
-  out->name = ab_xstrndup(spec, name_len);
-  char *path = ab_abs_path(eq + 1); /* LD_PRELOAD is read in the run's own folder */
-  if (ab_alloc_check_library(out->name, path, err) < 0) {
-    free(path);
-    ab_allocator_free(out);
-    return -1;
+  char *name = ab_xstrndup(spec, name_len);
+  char *base = ab_alloc_split_settings(eq + 1, &out->env);
+  int rc = *base ? ab_alloc_resolve_base(name, base, env, out, err)
+                 : ab_fail(err, "allocator %s: nothing after '=': give a library path or one of %s",
+                           name, AB_ALLOC_DEFAULT_LIST);
+  if (rc < 0) ab_allocator_free(out);
+  free(base);
+  free(name);
+  return rc;
+}
+
+void ab_alloc_run_env(const ab_allocator_t *a, const ab_strv_t *entry_env, ab_strv_t *out) {
+  for (size_t i = 0; entry_env && i < entry_env->n; i++) {
+    const char *e = entry_env->v[i];
+    size_t len = strcspn(e, "=");
+    bool overridden = false;
+    for (size_t k = 0; k < a->env.n && !overridden; k++)
+      overridden = strncmp(a->env.v[k], e, len + 1) == 0;
+    if (!overridden) ab_strv_push(out, e);
   }
-  out->path = path;
-  return 0;
+  for (size_t k = 0; k < a->env.n; k++) ab_strv_push(out, a->env.v[k]);
 }
 
 int ab_alloc_index(const ab_allocators_t *list, const char *name) {
@@ -195,6 +268,7 @@ void ab_allocator_free(ab_allocator_t *a) {
   free(a->name);
   free(a->path);
   free(a->looked);
+  ab_strv_free(&a->env);
   *a = (ab_allocator_t){0};
 }
 

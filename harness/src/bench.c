@@ -95,6 +95,9 @@ static int ab_bench_run_workload(ab_session_t *s, const ab_case_t *c, const ab_a
   ab_exec_spec_t spec = ab_bench_spec(s, c);
   spec.argv = argv.v;
   spec.preload = a->path;
+  ab_strv_t env = {0};
+  ab_alloc_run_env(a, NULL, &env);
+  spec.extra_env = env.v;
   spec.capture_stdout = true;
   char *joined = ab_strv_join(&argv, " ");
   char *header = ab_xasprintf("rep %d | %s | %s | %s", rep, a->name, c->label, joined);
@@ -122,6 +125,7 @@ static int ab_bench_run_workload(ab_session_t *s, const ab_case_t *c, const ab_a
   free(joined);
   free(header);
   ab_strv_free(&argv);
+  ab_strv_free(&env);
   return out;
 }
 

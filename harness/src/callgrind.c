@@ -38,6 +38,9 @@ int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t
   ab_exec_spec_t spec = ab_bench_spec(s, c);
   spec.argv = argv.v;
   spec.preload = a->path;
+  ab_strv_t env = {0};
+  ab_alloc_run_env(a, NULL, &env);
+  spec.extra_env = env.v;
   spec.sample_ms = 0;
   char *header = ab_xasprintf("callgrind | %s | %s", a->name, c->label);
   ab_session_log_header(s, header);
@@ -56,6 +59,7 @@ int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t
   ab_exec_result_free(&res);
   free(header);
   ab_strv_free(&argv);
+  ab_strv_free(&env);
   free(out);
   free(dir);
   return rc;

@@ -52,7 +52,9 @@ void ab_cli_usage(FILE *out) {
       "       allocbench --list           (allocators, workloads and suites found)\n"
       "       allocbench --heapmap [--heapmap-interval MS] [run flags]  (segalloc's heap map)\n"
       "       allocbench --heapmap-render FILE [--out DIR]  (draw a SEGALLOC_MAP file)\n"
-      "Allocators: glibc, jemalloc, tcmalloc, mimalloc, segalloc, or name=/path/lib.so.\n"
+      "Allocators: glibc, jemalloc, tcmalloc, mimalloc, segalloc, name=/path/lib.so, or a\n"
+      "variant name=BASE+VAR=value[+VAR=value..] (BASE: one of those or a path; the settings\n"
+      "go into the environment of its runs).\n"
       "Other flags: --root DIR, --workload-dir DIR, --segalloc PATH, --baseline FILE.\n"
       "See harness/README.md.\n",
       out);

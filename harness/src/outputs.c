@@ -65,7 +65,7 @@ static void ab_outputs_allocators(const ab_rows_t *rows, const char *segalloc,
     if (ab_alloc_index(out, rows->v[i].allocator) >= 0) continue;
     ab_allocator_t a;
     if (ab_alloc_resolve(rows->v[i].allocator, &env, &a, NULL) < 0) {
-      a = (ab_allocator_t){ab_xstrdup(rows->v[i].allocator), NULL, NULL};
+      a = (ab_allocator_t){.name = ab_xstrdup(rows->v[i].allocator)};
     }
     out->v = ab_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
     out->v[out->n++] = a;

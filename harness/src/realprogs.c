@@ -63,7 +63,7 @@ static char *ab_realprogs_hyperfine_command(const ab_session_t *s, const ab_case
   ab_strv_push(&words, "-u");
   ab_strv_push(&words, "LD_PRELOAD");
   if (*a->path) ab_strv_push_owned(&words, ab_xasprintf("LD_PRELOAD=%s", a->path));
-  for (size_t i = 0; i < c->entry->env.n; i++) ab_strv_push(&words, c->entry->env.v[i]);
+  ab_alloc_run_env(a, &c->entry->env, &words);
   ab_strv_t prog = {0};
   ab_realprogs_words(s, &c->entry->args, c->exe, &prog);
   for (size_t i = 0; i < prog.n; i++) ab_strv_push(&words, prog.v[i]);
@@ -126,7 +126,9 @@ int ab_realprogs_run(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *
   ab_exec_spec_t spec = ab_bench_spec(s, c);
   spec.argv = argv.v;
   spec.preload = a->path;
-  spec.extra_env = c->entry->env.v;
+  ab_strv_t env = {0};
+  ab_alloc_run_env(a, &c->entry->env, &env);
+  spec.extra_env = env.v;
   spec.cwd = s->data_dir;
   char *header = ab_xasprintf("rep %d | %s | %s | peak RSS run", rep, a->name, c->label);
   ab_session_log_header(s, header);
@@ -134,6 +136,7 @@ int ab_realprogs_run(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *
   ab_exec_result_t res;
   int rc = ab_exec_run(&spec, &res, &why);
   ab_strv_free(&argv);
+  ab_strv_free(&env);
   if (rc == 0 && res.status == AB_EXEC_INTERRUPTED) {
     ab_exec_result_free(&res);
     return 1;

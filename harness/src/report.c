@@ -281,8 +281,10 @@ static void ab_report_allocators(ab_buf_t *b, const ab_report_in_t *in, const ch
   if (in->info) {
     for (size_t i = 0; i < in->info->n_allocs; i++) {
       const ab_runinfo_alloc_t *a = &in->info->allocs[i];
-      if (!*a->path) ab_buf_printf(b, "  - %s: the C library's malloc (%s)\n", a->name, a->version);
-      else ab_buf_printf(b, "  - %s: `%s` (%s)\n", a->name, a->path, a->version);
+      if (!*a->path) ab_buf_printf(b, "  - %s: the C library's malloc (%s)", a->name, a->version);
+      else ab_buf_printf(b, "  - %s: `%s` (%s)", a->name, a->path, a->version);
+      if (*a->settings) ab_buf_printf(b, ", with `%s`", a->settings);
+      ab_buf_puts(b, "\n");
     }
     return;
   }

@@ -1,5 +1,5 @@
 /* allocbench: run-info.txt. One "key: value" per line; an allocator line
- * holds its name, library path and version separated by tabs. */
+ * holds its name, library path, version and settings separated by tabs. */
 #include "runinfo.h"
 
 #include <stdio.h>
@@ -27,6 +27,7 @@ void ab_runinfo_collect(ab_runinfo_t *ri, const char *root, const ab_allocators_
     o->path = ab_xstrdup(a->path ? a->path : "");
     o->version = a->path && *a->path ? ab_sysinfo_library_version(a->path)
                                      : ab_xasprintf("glibc %s", ri->sys.glibc);
+    o->settings = ab_strv_join(&a->env, " ");
   }
 }
 
@@ -54,7 +55,8 @@ int ab_runinfo_write(const ab_runinfo_t *ri, const char *run_dir, ab_err_t *err)
   ab_runinfo_put(&b, "commit", ri->sys.commit);
   for (size_t i = 0; i < ri->n_allocs; i++) {
     const ab_runinfo_alloc_t *a = &ri->allocs[i];
-    char *line = ab_xasprintf("%s\t%s\t%s", a->name, a->path, a->version);
+    char *line = ab_xasprintf("%s\t%s\t%s\t%s", a->name, a->path, a->version,
+                              a->settings ? a->settings : "");
     ab_buf_printf(&b, "allocator: %s\n", line);
     free(line);
   }
@@ -68,11 +70,11 @@ int ab_runinfo_write(const ab_runinfo_t *ri, const char *run_dir, ab_err_t *err)
 static int ab_runinfo_allocator(ab_runinfo_t *ri, const char *value) {
   ab_strv_t f = {0};
   ab_strv_split(&f, value, '\t');
-  int rc = f.n == 3 ? 0 : -1;
+  int rc = f.n == 3 || f.n == 4 ? 0 : -1; /* no settings field: a run from before variants */
   if (rc == 0) {
     ri->allocs = ab_xrealloc(ri->allocs, (ri->n_allocs + 1) * sizeof *ri->allocs);
-    ri->allocs[ri->n_allocs++] =
-        (ab_runinfo_alloc_t){ab_xstrdup(f.v[0]), ab_xstrdup(f.v[1]), ab_xstrdup(f.v[2])};
+    ri->allocs[ri->n_allocs++] = (ab_runinfo_alloc_t){
+        ab_xstrdup(f.v[0]), ab_xstrdup(f.v[1]), ab_xstrdup(f.v[2]), ab_xstrdup(f.n == 4 ? f.v[3] : "")};
   }
   ab_strv_free(&f);
   return rc;
@@ -135,6 +137,7 @@ void ab_runinfo_free(ab_runinfo_t *ri) {
     free(ri->allocs[i].name);
     free(ri->allocs[i].path);
     free(ri->allocs[i].version);
+    free(ri->allocs[i].settings);
   }
   free(ri->allocs);
   free(ri->suite_path);

@@ -14,6 +14,7 @@
 
 typedef struct ab_runinfo_alloc_s {
   char *name, *path, *version; /* path "" for the C library's malloc */
+  char *settings;              /* a variant's VAR=value words, space-separated; "" none */
 } ab_runinfo_alloc_t;
 
 typedef struct ab_runinfo_s {

@@ -40,6 +40,17 @@ run_ab 0 --report "$TMP/run" --no-plots
 grep -q 'run-info.txt not found' "$TMP/last.log" || fail "no warning about the missing run-info.txt"
 grep -q 'this report was rebuilt on' "$report" || fail "no note that the machine is this one"
 mv "$TMP/run-info.saved" "$TMP/run/run-info.txt"
+# An allocator variant: a known allocator under its own name with settings
+# for its runs' environment, which the workload sees and the report names.
+run_ab 0 --suite "$TMP/tiny.suite" --workload-dir "$FAKE_DIR" --threads 1 --reps 1 --no-plots \
+  --allocators "glibc,g42=glibc+AB_FAKE_ECHO=42" --out "$TMP/variant" --quiet
+grep -q ',g42,1,1,fake_echo,42$' "$TMP/variant/extras.csv" || fail "the variant's run lacked its setting"
+! grep -q ',glibc,1,1,fake_echo,' "$TMP/variant/extras.csv" || fail "the setting leaked into glibc's run"
+grep -q '^  - g42: the C library.s malloc (glibc [0-9.]*), with `AB_FAKE_ECHO=42`$' \
+  "$TMP/variant/report.md" || fail "the report does not name the variant's setting"
+run_ab 2 --suite "$TMP/tiny.suite" --workload-dir "$FAKE_DIR" --allocators "v=hoard+X=1" \
+  --out "$TMP/variant-bad"
+grep -q "unknown allocator 'hoard'" "$TMP/last.log" || fail "no message for an unknown variant base"
 # A folder that already holds a run is not overwritten.
 run_ab 2 --suite "$TMP/tiny.suite" --workload-dir "$FAKE_DIR" --allocators glibc --out "$TMP/run"
 grep -q "already holds a run" "$TMP/last.log" || fail "no 'already holds a run' message"

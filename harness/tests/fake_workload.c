@@ -101,6 +101,9 @@ int main(int argc, char **argv) {
          "live_peak_bytes=%ld checksum=%llu",
          name, o.threads, o.ops, secs, (double)o.ops / secs, o.mib << 20, (unsigned long long)sum);
   if (o.cdf) printf(" xfree_p50_ns=1600 xfree_p99_ns=100000 xfree_p999_ns=102400 xfree_max_ns=102400");
+  /* Shows the harness which environment a run got (allocator variants). */
+  const char *echo = getenv("AB_FAKE_ECHO");
+  if (echo) printf(" fake_echo=%s", echo);
   printf("\n");
   return 0;
 }

@@ -91,6 +91,61 @@ static void test_named_paths(const tree_t *t, const ab_alloc_env_t *env) {
   EXPECT_ERR(ab_alloc_resolve("bad name=/x", env, &a, &err), err, "bad allocator name");
 }
 
+/* name=base+VAR=value: a known allocator or a path, with settings for its
+ * runs; a '+' that does not start VAR= stays in the path or the value. */
+static void test_variants(const tree_t *t, const ab_alloc_env_t *env) {
+  ab_allocator_t a;
+  ab_err_t err;
+  EXPECT(ab_alloc_resolve("seg-d0=segalloc+SEGALLOC_PURGE_DELAY=0+SEGALLOC_SECURE=1", env, &a,
+                          &err) == 0);
+  EXPECT_STR(a.name, "seg-d0");
+  EXPECT_STR(a.path, t->seg);
+  EXPECT(a.env.n == 2);
+  if (a.env.n == 2) {
+    EXPECT_STR(a.env.v[0], "SEGALLOC_PURGE_DELAY=0");
+    EXPECT_STR(a.env.v[1], "SEGALLOC_SECURE=1");
+  }
+  ab_allocator_free(&a);
+  EXPECT(ab_alloc_resolve("g1=glibc+GLIBC_TUNABLES=glibc.malloc.arena_max=1+x", env, &a, &err) == 0);
+  EXPECT(a.path && !*a.path && a.env.n == 1);
+  if (a.env.n == 1) EXPECT_STR(a.env.v[0], "GLIBC_TUNABLES=glibc.malloc.arena_max=1+x");
+  ab_allocator_free(&a);
+  /* A known allocator under another name, no settings. */
+  EXPECT(ab_alloc_resolve("je=jemalloc", env, &a, &err) == 0);
+  EXPECT_STR(a.name, "je");
+  EXPECT(a.path && strstr(a.path, "debian/libjemalloc.so.2") && a.env.n == 0);
+  ab_allocator_free(&a);
+  /* A '+' inside a path. */
+  char *dir = ab_xasprintf("%s/c++", t->root);
+  mkdir(dir, 0777);
+  char *lib = touch(dir, "libx.so", "\177ELF");
+  char *spec = ab_xasprintf("x=%s+MALLOC_CONF=narenas:1", lib);
+  EXPECT(ab_alloc_resolve(spec, env, &a, &err) == 0);
+  EXPECT_STR(a.path, lib);
+  EXPECT(a.env.n == 1);
+  ab_allocator_free(&a);
+  /* The run's environment: the allocator's settings win over the entry's. */
+  EXPECT(ab_alloc_resolve("v=glibc+A=1", env, &a, &err) == 0);
+  ab_strv_t entry = {0}, run = {0};
+  ab_strv_push(&entry, "A=0");
+  ab_strv_push(&entry, "B=2");
+  ab_alloc_run_env(&a, &entry, &run);
+  EXPECT(run.n == 2);
+  if (run.n == 2) {
+    EXPECT_STR(run.v[0], "B=2");
+    EXPECT_STR(run.v[1], "A=1");
+  }
+  ab_strv_free(&entry);
+  ab_strv_free(&run);
+  ab_allocator_free(&a);
+  EXPECT_ERR(ab_alloc_resolve("v=", env, &a, &err), err, "nothing after '='");
+  EXPECT_ERR(ab_alloc_resolve("v=hoard+X=1", env, &a, &err), err, "unknown allocator 'hoard'");
+  EXPECT_ERR(ab_alloc_resolve("v=/no/lib.so+X=1", env, &a, &err), err, "cannot read /no/lib.so");
+  free(spec);
+  free(lib);
+  free(dir);
+}
+
 static void test_lists(const tree_t *t, const ab_alloc_env_t *env) {
   const char *empty_dirs[] = {t->root, NULL};
   ab_alloc_env_t bare = {.search_dirs = empty_dirs, .segalloc_path = "/no/libsegalloc.so"};
@@ -116,6 +171,7 @@ int main(int argc, char **argv) {
   ab_alloc_env_t env = {.search_dirs = dirs, .segalloc_path = t.seg};
   test_known(&t, &env);
   test_named_paths(&t, &env);
+  test_variants(&t, &env);
   test_lists(&t, &env);
   char **strings[] = {&t.root, &t.debian, &t.local, &t.seg, &t.not_elf};
   for (size_t i = 0; i < 5; i++) free(*strings[i]);

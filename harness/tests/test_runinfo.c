@@ -18,10 +18,11 @@ static ab_runinfo_t sample(void) {
                           ab_xstrdup("2.39"), ab_xstrdup("c0a04e95e297"), 16, 128887};
   ri.n_allocs = 2;
   ri.allocs = ab_xcalloc(2, sizeof *ri.allocs);
-  ri.allocs[0] =
-      (ab_runinfo_alloc_t){ab_xstrdup("glibc"), ab_xstrdup(""), ab_xstrdup("glibc 2.39")};
-  ri.allocs[1] = (ab_runinfo_alloc_t){ab_xstrdup("jemalloc"), ab_xstrdup("/p/libjemalloc.so.2"),
-                                      ab_xstrdup("libjemalloc2 5.3.0-1")};
+  ri.allocs[0] = (ab_runinfo_alloc_t){ab_xstrdup("glibc"), ab_xstrdup(""), ab_xstrdup("glibc 2.39"),
+                                      ab_xstrdup("")};
+  ri.allocs[1] = (ab_runinfo_alloc_t){ab_xstrdup("je-1arena"), ab_xstrdup("/p/libjemalloc.so.2"),
+                                      ab_xstrdup("libjemalloc2 5.3.0-1"),
+                                      ab_xstrdup("MALLOC_CONF=narenas:1 X=2")};
   return ri;
 }
 
@@ -44,8 +45,10 @@ static void test_round_trip(const char *dir) {
   if (back.n_allocs == 2) {
     EXPECT_STR(back.allocs[0].name, "glibc");
     EXPECT_STR(back.allocs[0].path, "");
+    EXPECT_STR(back.allocs[0].settings, "");
     EXPECT_STR(back.allocs[1].path, "/p/libjemalloc.so.2");
     EXPECT_STR(back.allocs[1].version, "libjemalloc2 5.3.0-1");
+    EXPECT_STR(back.allocs[1].settings, "MALLOC_CONF=narenas:1 X=2");
   }
   ab_runinfo_free(&back);
   ab_runinfo_free(&ri);
@@ -78,14 +81,18 @@ static void test_refused(const char *dir) {
   EXPECT_ERR(ab_runinfo_load(&ri, dir, &err), err, "run-info.txt not found");
 }
 
-/* A key a later version adds is passed over, not an error. */
+/* A key a later version adds is passed over, not an error; an allocator
+ * line of an earlier version (no settings) is read. */
 static void test_unknown_key(const char *dir) {
   char *path = ab_xasprintf("%s/run-info.txt", dir);
   ab_err_t err;
-  EXPECT(ab_write_file(path, HEAD "cpu: x\nfuture_key: 12\ncommit: y\nreps: 5", &err) == 0);
+  EXPECT(ab_write_file(path, HEAD "cpu: x\nfuture_key: 12\ncommit: y\nreps: 5\n"
+                                  "allocator: tc\t/l.so\t2.10\n", &err) == 0);
   ab_runinfo_t ri;
   EXPECT(ab_runinfo_load(&ri, dir, &err) == 0);
   EXPECT(ri.reps == 5);
+  /* An allocator line without settings (runs from before variants). */
+  EXPECT(ri.n_allocs == 1 && !strcmp(ri.allocs[0].settings, ""));
   EXPECT_STR(ri.sys.commit, "y");
   ab_runinfo_free(&ri);
   free(path);
