@@ -518,7 +518,8 @@ bool page_large_grow(void *p, size_t size) {
 static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment) {
   page_t *page = segment_huge_alloc(heap, size, alignment);
   if (page == NULL) return NULL;
-  size_t bs = (segment_of(page->page_start)->segment_size) - (size_t)(page->page_start - (uint8_t *)segment_of(page->page_start));
+  segment_t *s = segment_of_slice(page);
+  size_t bs = s->segment_size - (size_t)(page->page_start - (uint8_t *)s);
   page_init(heap, page, bs, BIN_LARGE);
   page->kind = PAGE_HUGE;
   stat_add(STAT_PAGES_LARGE, -1);
