@@ -109,6 +109,36 @@ static void full_page_swaps_with_drained_head(heap_t *heap) {
   EXPECT(check_heap(heap) == 0, "heap invariants after freeing all");
 }
 
+/* The tail of a bin's queue, every block freed by another thread, is freed
+ * by the next slow path of its bin, though another page serves
+ * (page_queue_free_empty_tail). */
+static void empty_tail_page_is_freed(heap_t *heap) {
+  enum { SZ = 8192, PER_PAGE = SLICE_SIZE / SZ };
+  void *b[3 * PER_PAGE];
+  for (int i = 0; i < 3 * PER_PAGE; i++) b[i] = sa_malloc(SZ);
+  page_t *p1 = page_for(b[0]), *p3 = page_for(b[2 * PER_PAGE]);
+  page_queue_t *q = &heap->pages[p1->bin];
+  sa_free(b[0]); /* p1 comes back to the queue, in front of p3 */
+  EXPECT(q->first == p1 && q->last == p3, "p1 serves, p3 waits at the tail");
+  b[0] = sa_malloc(SZ); /* p1 drained again */
+  free_some_remotely(b, 2 * PER_PAGE, 3 * PER_PAGE); /* every block of p3 */
+  free_some_remotely(b, 1, 3); /* two of p1: its next slow path finds them */
+  EXPECT(q->last == p3 && page_live(p3) == PER_PAGE, "p3's blocks wait on its thread_free: live %u",
+         page_live(p3));
+  sa_stats_t before, after;
+  sa_stats_get(&before);
+  void *again = sa_malloc(SZ);
+  sa_stats_get(&after);
+  EXPECT(page_for(again) == p1, "p1 serves the next block");
+  EXPECT(after.pages_small == before.pages_small - 1 && q->last != p3 && check_heap(heap) == 0,
+         "p3 was collected and freed: pages %lld -> %lld", (long long)before.pages_small,
+         (long long)after.pages_small);
+  sa_free(again);
+  for (int i = 0; i < 2 * PER_PAGE; i++)
+    if (i < 1 || i >= 3) sa_free(b[i]);
+  EXPECT(check_heap(heap) == 0, "heap invariants after freeing all");
+}
+
 /* A freed large page of up to 1 MiB waits in the heap's kept pages for the
  * next large malloc of its page size (page_large_keep); at most
  * LARGE_KEPT_MAX of them, given back when slow paths stop taking them. */
@@ -246,6 +276,7 @@ int main(void) {
 
   remote_frees_are_counted(heap);
   full_page_swaps_with_drained_head(heap);
+  empty_tail_page_is_freed(heap);
   large_pages_are_kept(heap);
   large_blocks_start_on_their_page(heap);
 
