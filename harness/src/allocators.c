@@ -233,11 +233,33 @@ static int ab_alloc_take(ab_allocators_t *out, ab_allocator_t *a, bool explicit_
   return 0;
 }
 
+/* Splits a list at its commas, but keeps a comma that cannot end a spec:
+ * one inside a variant's value, followed by what no allocator name looks
+ * like (jemalloc's MALLOC_CONF=narenas:1,tcache:false). */
+static void ab_alloc_split_list(const char *list, ab_strv_t *specs) {
+  ab_strv_t pieces = {0};
+  ab_strv_split(&pieces, list, ',');
+  for (size_t i = 0; i < pieces.n; i++) {
+    const char *p = pieces.v[i];
+    bool in_value = specs->n > 0 && strchr(specs->v[specs->n - 1], '+') != NULL &&
+                    !ab_alloc_name_ok(p, strcspn(p, "="));
+    if (!in_value) {
+      ab_strv_push(specs, p);
+      continue;
+    }
+    char **last = &specs->v[specs->n - 1];
+    char *joined = ab_xasprintf("%s,%s", *last, p);
+    free(*last);
+    *last = joined;
+  }
+  ab_strv_free(&pieces);
+}
+
 int ab_alloc_select(const char *list, bool explicit_list, const ab_alloc_env_t *env,
                     ab_allocators_t *out, ab_err_t *err) {
   *out = (ab_allocators_t){0};
   ab_strv_t specs = {0};
-  ab_strv_split(&specs, list, ',');
+  ab_alloc_split_list(list, &specs);
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < specs.n; i++) {
     ab_allocator_t a;

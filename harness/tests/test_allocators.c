@@ -138,6 +138,16 @@ static void test_variants(const tree_t *t, const ab_alloc_env_t *env) {
   ab_strv_free(&entry);
   ab_strv_free(&run);
   ab_allocator_free(&a);
+  /* A comma inside a value stays when what follows it is no allocator name. */
+  ab_allocators_t list;
+  EXPECT(ab_alloc_select("je=jemalloc+MALLOC_CONF=narenas:1,tcache:false,glibc", true, env, &list,
+                         &err) == 0);
+  EXPECT(list.n == 2 && list.v[0].env.n == 1);
+  if (list.n == 2 && list.v[0].env.n == 1) {
+    EXPECT_STR(list.v[0].env.v[0], "MALLOC_CONF=narenas:1,tcache:false");
+    EXPECT_STR(list.v[1].name, "glibc");
+  }
+  ab_allocators_free(&list);
   EXPECT_ERR(ab_alloc_resolve("v=", env, &a, &err), err, "nothing after '='");
   EXPECT_ERR(ab_alloc_resolve("v=hoard+X=1", env, &a, &err), err, "unknown allocator 'hoard'");
   EXPECT_ERR(ab_alloc_resolve("v=/no/lib.so+X=1", env, &a, &err), err, "cannot read /no/lib.so");
