@@ -98,7 +98,9 @@ slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span) {
   if (span > s->slices + SEGMENT_HEADER_SLICES) {
     slice_t *prev_last = span - 1;
     slice_t *prev = (slice_t *)((uint8_t *)s + prev_last->first_offset);
-    if (!prev->is_used && prev->slice_count > 0 && prev != s->slices) {
+    /* Never the header: a descriptor never written says offset 0 (the
+     * segment start), and the header's own slices are a used page. */
+    if (prev >= s->slices + SEGMENT_HEADER_SLICES && !prev->is_used && prev->slice_count > 0) {
       span_queue_remove(heap, prev);
       count += prev->slice_count;
       span->slice_count = 0;
