@@ -117,7 +117,7 @@ size_t check_heap(const heap_t *heap) {
   for (size_t b = 0; b < SPAN_BINS; b++)
     for (const slice_t *sl = heap->spans[b].first; sl != NULL; sl = sl->next)
       if (sl->is_used || span_bin(sl->slice_count) != b)
-        errors += check_fail("span queue holds a used or misbinned span", segment_of((const uint8_t *)sl + 1), 0);
+        errors += check_fail("span queue holds a used or misbinned span", segment_of_slice(sl), 0);
   return errors;
 }
 

@@ -139,7 +139,7 @@ static void page_stop_delayed(heap_t *heap, page_t *page) { page_set_delayed(pag
 static void page_note_live(heap_t *heap, page_t *page) {
   (void)heap;
   page_collect(page);
-  if (page_live(page) != 0) segment_of(page)->keeps_pages = true;
+  if (page_live(page) != 0) segment_of_slice(page)->keeps_pages = true;
 }
 
 /* An empty page is freed, except the first small page of each bin in a
@@ -153,7 +153,7 @@ static void page_note_live(heap_t *heap, page_t *page) {
  * segment with nothing live is still freed whole at exit. */
 static bool page_kept_at_exit(heap_t *heap, page_t *page) {
   uint64_t bit = 1ULL << (page->bin & 63), *word = &heap->bins_kept[page->bin >> 6];
-  if (page->kind != PAGE_SMALL || !segment_of(page)->keeps_pages || (*word & bit)) return false;
+  if (page->kind != PAGE_SMALL || !segment_of_slice(page)->keeps_pages || (*word & bit)) return false;
   *word |= bit;
   return true;
 }

@@ -332,9 +332,8 @@ SA_INTERNAL long option_get(sa_option_t o);
 /* SEGALLOC_SECURE, copied where the slow paths read it in one load */
 SA_INTERNAL extern bool sa_secure;
 /* free's fast path sends every pointer at or below this to
- * free_null_or_secure: 0
- * (only NULL) normally, every pointer in secure mode. One compare where a
- * NULL test and a test of sa_secure took two each. */
+ * free_null_or_secure: 0 (only NULL) normally, every pointer in secure
+ * mode. One compare where a NULL test and a test of sa_secure took two each. */
 SA_INTERNAL extern uintptr_t sa_free_slow_upto;
 SA_INTERNAL extern char sa_map_path[512];
 /* snapshot.c: appends a snapshot to SEGALLOC_MAP; `final` closes it */

@@ -398,7 +398,8 @@ void segment_spans_dequeue(heap_t *heap, segment_t *s) {
  * few dozen small pages saves few faults, and its resident 4 KiB pages
  * rarely match what the next pages on those slices touch: threadchurn's
  * RSS stayed 1 MB above what it was with no cache at all. Such a segment
- * is purged as it enters the cache (unless purging is off: delay -1). */
+ * is purged as it enters the cache (unless purging is off: delay -1, which
+ * schedules no deadline). */
 #define SEGMENT_SPARSE_SLICES 64
 static bool segment_is_sparse(const segment_t *s) { return segment_resident_slices(s) <= SEGMENT_SPARSE_SLICES; }
 
@@ -413,7 +414,8 @@ void segment_free_empty(heap_t *heap, segment_t *s) {
      * that frees and re-makes a whole segment costs no page faults, and an
      * idle cache still goes back to the OS after the purge delay. */
     segment_schedule_purge_all(s);
-    if (segment_is_sparse(s) && option_get(SA_OPTION_PURGE_DELAY) >= 0) segment_purge_now(s);
+    /* A deadline means purging is on and not yet done: a sparse one goes now. */
+    if (s->purge_expire != 0 && segment_is_sparse(s)) segment_purge_now(s);
     if (segment_cache_push(s)) return;
   }
   segment_release(s);

@@ -57,7 +57,7 @@ void span_queue_remove(heap_t *heap, slice_t *span) {
 slice_t *span_find(heap_t *heap, size_t count, size_t align) {
   for (size_t b = span_bin(count); b < SPAN_BINS; b++) {
     for (slice_t *sl = heap->spans[b].first; sl != NULL; sl = sl->next) {
-      segment_t *s = segment_of(sl);
+      segment_t *s = segment_of_slice(sl);
       size_t idx = (size_t)(sl - s->slices), total = sl->slice_count;
       size_t at = size_align_up(idx, align);
       if (at + count > idx + total) continue;
