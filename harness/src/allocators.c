@@ -131,14 +131,8 @@ static char *ab_alloc_split_settings(const char *rest, ab_strv_t *settings) {
       ab_strv_push(settings, words.v[i]);
       continue;
     }
-    if (settings->n == 0) {
-      ab_buf_printf(&base, "+%s", words.v[i]);
-    } else {
-      char **last = &settings->v[settings->n - 1];
-      char *joined = ab_xasprintf("%s+%s", *last, words.v[i]);
-      free(*last);
-      *last = joined;
-    }
+    if (settings->n == 0) ab_buf_printf(&base, "+%s", words.v[i]);
+    else ab_strv_extend_last(settings, "+", words.v[i]);
   }
   ab_strv_free(&words);
   return base.s;
@@ -243,14 +237,8 @@ static void ab_alloc_split_list(const char *list, ab_strv_t *specs) {
     const char *p = pieces.v[i];
     bool in_value = specs->n > 0 && strchr(specs->v[specs->n - 1], '+') != NULL &&
                     !ab_alloc_name_ok(p, strcspn(p, "="));
-    if (!in_value) {
-      ab_strv_push(specs, p);
-      continue;
-    }
-    char **last = &specs->v[specs->n - 1];
-    char *joined = ab_xasprintf("%s,%s", *last, p);
-    free(*last);
-    *last = joined;
+    if (in_value) ab_strv_extend_last(specs, ",", p);
+    else ab_strv_push(specs, p);
   }
   ab_strv_free(&pieces);
 }

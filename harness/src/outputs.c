@@ -91,7 +91,7 @@ int ab_outputs_rebuild(const ab_options_t *opt, ab_err_t *err) {
   if (rc == 0 && !have_info)
     ab_warn("%s; the report describes this machine and the libraries found now", why.msg);
   if (rc == 0) {
-    ab_outputs_allocators(&rows, seg, &allocs);
+    if (!have_info) ab_outputs_allocators(&rows, seg, &allocs); /* else run-info names them */
     char *copy = ab_xstrdup(dir);
     ab_report_in_t in = {.run_id = rows.n ? rows.v[0].run_id : basename(copy), .run_dir = dir,
                          .root = root, .info = have_info ? &info : NULL, .rows = &rows,

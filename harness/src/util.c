@@ -129,6 +129,13 @@ char *ab_strv_join(const ab_strv_t *sv, const char *sep) {
   return b.s;
 }
 
+void ab_strv_extend_last(ab_strv_t *sv, const char *sep, const char *s) {
+  char **last = &sv->v[sv->n - 1];
+  char *joined = ab_xasprintf("%s%s%s", *last, sep, s);
+  free(*last);
+  *last = joined;
+}
+
 bool ab_parse_long(const char *s, long *out) {
   if (!s || !*s) return false;
   char *end;

@@ -51,6 +51,8 @@ bool ab_strv_contains(const ab_strv_t *sv, const char *s);
 /* Splits s at every sep; empty items are kept so callers can reject them. */
 void ab_strv_split(ab_strv_t *out, const char *s, char sep);
 char *ab_strv_join(const ab_strv_t *sv, const char *sep);
+/* The last element becomes last + sep + s (the vector must not be empty). */
+void ab_strv_extend_last(ab_strv_t *sv, const char *sep, const char *s);
 
 /* Strict number parsing: the whole string must be the number (finite). */
 bool ab_parse_long(const char *s, long *out);
