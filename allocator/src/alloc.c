@@ -128,7 +128,9 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
      * heap's pages (page_free_if_remote_emptied). */
     heap_t *heap = sa_heap_tls;
     spin_lock(&heap->lock);
-    page_of(segment_of(p), p)->flags.x.has_aligned = 1;
+    page_t *page = page_of(segment_of(p), p);
+    page->flags.x.has_aligned = 1;
+    page_sync_free_owner(page);
     spin_unlock(&heap->lock);
   }
   return aligned;

@@ -114,7 +114,8 @@ bool heap_drain_delayed(heap_t *heap) {
 
 static page_t *free_secure_check(segment_t *s, void *p);
 
-SA_NOINLINE void free_generic(segment_t *s, void *p) {
+SA_NOINLINE void free_generic(void *p) {
+  segment_t *s = segment_of(p);
   page_t *page = SA_UNLIKELY(sa_secure) ? free_secure_check(s, p) : page_of(s, p);
   if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
     /* A page with no block out gets no free: the second free of a large
@@ -185,7 +186,7 @@ static SA_NOINLINE void free_page_emptied(page_t *page) {
 /* NULL, or any pointer in secure mode, which checks before touching the
  * header: p may not be ours. */
 static SA_NOINLINE void free_null_or_secure(void *p) {
-  if (p != NULL) free_generic(segment_of(p), p);
+  if (p != NULL) free_generic(p);
 }
 
 SA_API void sa_free(void *p) {
@@ -197,12 +198,11 @@ SA_API void sa_free(void *p) {
   /* The slice index from p's own bits, not p - s: one instruction fewer.
    * They differ only for a huge block that starts exactly on a 32 MiB
    * boundary (segment_of goes one segment back): this then reads the
-   * header's descriptor, whose in_full flag sends the free to
+   * header's descriptor, whose free_owner of 0 sends the free to
    * free_generic, which uses page_of (segment_init_header). */
   slice_t *sl = &s->slices[((uintptr_t)p >> SLICE_SHIFT) & (SLICES_PER_SEGMENT - 1)];
   page_t *page = (page_t *)((uint8_t *)s + sl->first_offset);
-  if (SA_LIKELY(atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self() &&
-                page->flags.full_aligned == 0)) {
+  if (SA_LIKELY(atomic_load_explicit(&page->free_owner, memory_order_relaxed) == thread_id_self())) {
     /* Straight back onto `free`: the next malloc of this size reuses the
      * block while it is still in cache, without a trip through the slow
      * path to move local_free over (see free_local_block). */
@@ -213,7 +213,7 @@ SA_API void sa_free(void *p) {
     if (SA_UNLIKELY(--page->used == 0)) free_page_emptied(page);
     return;
   }
-  free_generic(s, p);
+  free_generic(p);
 }
 
 #ifdef SEGALLOC_OVERRIDE

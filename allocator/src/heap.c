@@ -165,9 +165,9 @@ static void page_abandon(heap_t *heap, page_t *page) {
     return;
   }
   page_queue_remove(heap, page_queue_of(heap, page), page);
-  page->flags.x.in_full = 0;
   heap->bin_pages[page->bin]--;
   atomic_store_explicit(&page->heap, NULL, memory_order_release);
+  page_set_in_full(page, false);
 }
 
 /* Gives every page and segment of the heap away. Order matters: first no

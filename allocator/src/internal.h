@@ -152,10 +152,12 @@ typedef struct page_s {
   uint8_t *page_start;
   _Atomic uintptr_t thread_free; /* other threads' frees | delayed_t state */
   _Atomic(struct heap_s *) heap; /* owner heap; NULL when abandoned */
-  /* Remote frees the background took off thread_free and purged whole:
-   * bit i is block i. Only pages of at most 64 blocks (blocks of 8 KiB and
-   * up), since a purged block cannot hold a list link. */
-  _Atomic uint64_t purged_mask;
+  /* free's whole fast test in one word: the owner thread's id while the
+   * page is in one of its bin queues with no aligned block in it, else 0
+   * (page_sync_free_owner). It stands for the segment's owner and both
+   * flags, which took two loads and two compares, and it lives on this
+   * line because a remote freer reads it too. */
+  _Atomic uintptr_t free_owner;
   uint64_t block_magic;  /* ceil(2^40 / block_size): page_block_start divides by multiplying */
   /* ---- line 2: the owner's ---- */
   _Alignas(64) block_t *free; /* owner pops from here */
@@ -169,6 +171,11 @@ typedef struct page_s {
   uint8_t huge_advised;  /* its 2 MiB regions advised MADV_HUGEPAGE so far (page_extend) */
   uint8_t pinned;        /* the lone page of its bin queue; counts one in `used` (page_pin) */
   struct page_s *next, *prev; /* page queue or span queue links */
+  /* Remote frees the background took off thread_free and purged whole:
+   * bit i is block i. Only pages of at most 64 blocks (blocks of 8 KiB and
+   * up), since a purged block cannot hold a list link. On the owner's line:
+   * the background writes it only on heaps idle since its last visit. */
+  _Atomic uint64_t purged_mask;
 } page_t;
 
 typedef page_t slice_t;
@@ -265,7 +272,13 @@ SA_INTERNAL extern page_t page_empty;
 
 /* The thread pointer: unique per live thread, free to read. */
 static inline uintptr_t thread_id_self(void) {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__SEG_FS) && defined(__GLIBC__)
+  /* An ordinary load through the fs segment, not inline asm, so that the
+   * compiler folds it into free's owner compare (one instruction fewer).
+   * glibc's thread descriptor points to itself at fs:16 as at fs:0 (its
+   * THREAD_SELF reads fs:16); fs:0 would look like a null pointer to UBSan. */
+  return *(const uintptr_t __seg_fs *)16;
+#elif defined(__x86_64__)
   uintptr_t tp;
   __asm__("mov %%fs:0, %0" : "=r"(tp));
   return tp;
@@ -276,6 +289,20 @@ static inline uintptr_t thread_id_self(void) {
 #else
   return (uintptr_t)&sa_heap_tls;
 #endif
+}
+
+/* After any change to a page's heap or flags. Only the owner writes it (the
+ * background thread under the heap lock), so a thread can read its own id
+ * here only while it owns the page: a stale value never matches. */
+static inline void page_sync_free_owner(page_t *page) {
+  heap_t *heap = atomic_load_explicit(&page->heap, memory_order_relaxed);
+  uintptr_t owner = heap != NULL && page->flags.full_aligned == 0 ? heap->thread_id : 0;
+  atomic_store_explicit(&page->free_owner, owner, memory_order_relaxed);
+}
+
+static inline void page_set_in_full(page_t *page, bool in_full) {
+  page->flags.x.in_full = in_full;
+  page_sync_free_owner(page);
 }
 
 static inline segment_t *segment_of(const void *p) {
@@ -413,7 +440,7 @@ SA_INTERNAL void page_attach(heap_t *heap, page_t *page);
 
 /* free.c */
 SA_INTERNAL void free_local_block(heap_t *heap, page_t *page, block_t *block);
-SA_INTERNAL void free_generic(segment_t *s, void *p);
+SA_INTERNAL void free_generic(void *p);
 SA_INTERNAL bool heap_drain_delayed(heap_t *heap);
 SA_INTERNAL void stats_flush_thread(void);
 /* ceil(2^40 / d): floor(n * magic / 2^40) == n / d whenever n * d < 2^40,

@@ -133,6 +133,7 @@ static void page_init(heap_t *heap, page_t *page, size_t block_size, size_t bin)
   atomic_store_explicit(&page->thread_free, DELAYED_NO, memory_order_relaxed);
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
   atomic_store_explicit(&page->heap, heap, memory_order_release);
+  page_sync_free_owner(page);
   heap->bin_pages[page->bin]++;
   stat_add(page_kind_stat[page->kind], 1);
 }
@@ -144,6 +145,7 @@ static void page_free_unqueued(heap_t *heap, page_t *page) {
   stat_add(page_kind_stat[page->kind], -1);
   stat_add(STAT_PAGES_RETIRED, 1);
   atomic_store_explicit(&page->heap, NULL, memory_order_relaxed);
+  page_sync_free_owner(page);
   page_unadvise_huge(page);
   segment_page_free(heap, page);
 }
@@ -496,8 +498,8 @@ static page_t *malloc_large(heap_t *heap, size_t size) {
 
 static void *malloc_single_block(heap_t *heap, page_t *page, bool zero, size_t size) {
   page->reserved = page->capacity = page->used = 1;
-  page->flags.x.in_full = 1;
   page->flags.x.has_aligned = 0; /* a kept page may have held an aligned block */
+  page_set_in_full(page, true);
   atomic_store_explicit(&page->thread_free, DELAYED_USE, memory_order_relaxed);
   page_queue_push_front(heap, &heap->pages[BIN_LARGE], page);
   if (zero && !page->is_zero) memset(page->page_start, 0, size);
@@ -590,10 +592,9 @@ void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment) {
  * frees them all, so kept pages no thread takes last one visit. */
 void page_attach(heap_t *heap, page_t *page) {
   atomic_store_explicit(&page->heap, heap, memory_order_release);
-  page->flags.x.in_full = 0;
+  page_set_in_full(page, page->kind >= PAGE_LARGE);
   heap->bin_pages[page->bin]++;
   if (page->kind >= PAGE_LARGE) {
-    page->flags.x.in_full = 1;
     page_set_delayed(page, DELAYED_USE);
     page_queue_push_back(heap, &heap->pages[BIN_LARGE], page);
     page_collect(page);

@@ -128,7 +128,7 @@ static inline void page_full_settle(heap_t *heap, page_t *page) {
 
 void page_to_full(heap_t *heap, page_t *page) {
   page_queue_remove(heap, &heap->pages[page->bin], page);
-  page->flags.x.in_full = 1;
+  page_set_in_full(page, true);
   page_queue_push_back(heap, &heap->pages[BIN_FULL], page);
   page_full_settle(heap, page);
 }
@@ -155,8 +155,8 @@ void page_unfull_on_free(heap_t *heap, page_t *page) {
     return;
   }
   page_queue_swap(heap, &heap->pages[page->bin], head, &heap->pages[BIN_FULL], page);
-  page->flags.x.in_full = 0;
-  head->flags.x.in_full = 1;
+  page_set_in_full(page, false);
+  page_set_in_full(head, true);
   page_full_settle(heap, head);
 }
 
@@ -168,6 +168,6 @@ void page_unfull_on_free(heap_t *heap, page_t *page) {
 void page_unfull(heap_t *heap, page_t *page) {
   if (!page->flags.x.in_full) return;
   page_queue_remove(heap, &heap->pages[BIN_FULL], page);
-  page->flags.x.in_full = 0;
+  page_set_in_full(page, false);
   page_queue_push_front(heap, &heap->pages[page->bin], page);
 }

@@ -352,6 +352,7 @@ static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, 
   /* free's fast path reads this descriptor for a huge block that starts on
    * the next 32 MiB boundary (see sa_free): flagged, it goes generic. */
   s->slices[0].flags.x.in_full = 1;
+  atomic_store_explicit(&s->slices[0].free_owner, 0, memory_order_relaxed);
 }
 
 /* SEGALLOC_HUGEPAGES=2: every segment asks for huge pages. Not the
