@@ -59,16 +59,59 @@ static void page_take_list(page_t *page, block_t *head, uint32_t n) {
   page->local_free = head;
 }
 
+/* purged_mask has two readings. Pages of big blocks (at most 64, of two OS
+ * pages or more): bit i is block i, purged whole. Small pages of smaller
+ * blocks: bit j is the slice's OS page j, purged, and it stands for every
+ * block that starts in it (page_purge_remote_small). */
+bool page_purges_os_pages(const page_t *page) {
+  return page->kind == PAGE_SMALL && page->block_size < 2 * os_page_size();
+}
+
+/* The blocks that start in OS page j of a small page: [*from, *to), all
+ * threaded already (below capacity). */
+void page_os_page_blocks(const page_t *page, size_t j, size_t *from, size_t *to) {
+  size_t os = os_page_size(), bs = page->block_size;
+  uintptr_t start = (uintptr_t)page->page_start, at = (start & ~(uintptr_t)(os - 1)) + j * os;
+  size_t lo = at > start ? (at - start + bs - 1) / bs : 0;
+  size_t hi = (at + os - start + bs - 1) / bs;
+  *from = lo < page->capacity ? lo : page->capacity;
+  *to = hi < page->capacity ? hi : page->capacity;
+}
+
+uint32_t page_purged_blocks(const page_t *page, uint64_t mask) {
+  if (!page_purges_os_pages(page)) return (uint32_t)__builtin_popcountll(mask);
+  uint32_t n = 0;
+  for (; mask; mask &= mask - 1) {
+    size_t from, to;
+    page_os_page_blocks(page, (size_t)__builtin_ctzll(mask), &from, &to);
+    n += (uint32_t)(to - from);
+  }
+  return n;
+}
+
+static void page_take_purged_block(page_t *page, block_t *b) {
+  b->next = page->local_free;
+  page->local_free = b;
+  page->used--;
+}
+
 static void page_take_purged(page_t *page) {
   uint64_t mask = atomic_exchange_explicit(&page->purged_mask, 0, memory_order_acquire);
-  while (mask) {
+  bool by_os_page = page_purges_os_pages(page);
+  size_t os = os_page_size();
+  for (; mask; mask &= mask - 1) {
     size_t i = (size_t)__builtin_ctzll(mask);
-    mask &= mask - 1;
-    block_t *b = (block_t *)(page->page_start + i * page->block_size);
-    block_unpurged((uintptr_t)b, (uintptr_t)b + page->block_size);
-    b->next = page->local_free;
-    page->local_free = b;
-    page->used--;
+    if (!by_os_page) {
+      block_t *b = (block_t *)(page->page_start + i * page->block_size);
+      block_unpurged((uintptr_t)b, (uintptr_t)b + page->block_size);
+      page_take_purged_block(page, b);
+      continue;
+    }
+    uintptr_t at = ((uintptr_t)page->page_start & ~(uintptr_t)(os - 1)) + i * os;
+    block_unpurged(at, at + os);
+    size_t from, to;
+    page_os_page_blocks(page, i, &from, &to);
+    for (size_t k = from; k < to; k++) page_take_purged_block(page, (block_t *)(page->page_start + k * page->block_size));
   }
 }
 

@@ -19,7 +19,7 @@ typedef struct walk_s {
 static uint32_t count_thread_free(const page_t *page) {
   uintptr_t tf = atomic_load_explicit(&((page_t *)page)->thread_free, memory_order_acquire);
   uint64_t purged = atomic_load_explicit(&((page_t *)page)->purged_mask, memory_order_relaxed);
-  return tf_count(tf) + (uint32_t)__builtin_popcountll(purged);
+  return tf_count(tf) + page_purged_blocks(page, purged);
 }
 
 static void describe_free(const segment_t *s, size_t i, size_t n, sa_span_info_t *out) {

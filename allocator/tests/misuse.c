@@ -1,9 +1,59 @@
 /* Deliberate misuse of the malloc API, one kind per argument, run under
  * segalloc by secure_test.sh, which expects segalloc to stop each one. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PURGED_BLOCKS 200
+#define PURGED_FREED 168 /* whole OS pages of 256-byte blocks, and a half */
+static char *purged_blocks[PURGED_BLOCKS];
+static int purged_from, purged_to;
+
+/* Another thread with a heap of its own (a second heap starts segalloc's
+ * background thread) frees blocks [purged_from, purged_to). */
+static void *purged_free_thread(void *arg) {
+  (void)arg;
+  free(malloc(16));
+  for (int i = purged_from; i < purged_to; i++) free(purged_blocks[i]);
+  return NULL;
+}
+
+static void purged_free_remotely(int from, int to) {
+  purged_from = from;
+  purged_to = to;
+  pthread_t t;
+  pthread_create(&t, NULL, purged_free_thread, NULL);
+  pthread_join(t, NULL);
+}
+
+/* Whether the OS page holding p has left RSS. */
+static int purged_gone(const void *p) {
+  long os = sysconf(_SC_PAGESIZE);
+  unsigned char v = 1;
+  return mincore((void *)((uintptr_t)p & ~(uintptr_t)(os - 1)), (size_t)os, &v) == 0 && !(v & 1);
+}
+
+/* Remote frees into a page of this idle thread, then purged by the
+ * background thread, are on no list; freeing one again must still be
+ * caught. */
+static int double_free_purged(void) {
+  for (int i = 0; i < PURGED_BLOCKS; i++) purged_blocks[i] = malloc(256);
+  purged_free_remotely(0, PURGED_FREED);
+  for (int waited = 0; !purged_gone(purged_blocks[0]); waited += 10) {
+    if (waited > 3000) {
+      fprintf(stderr, "misuse: the freed blocks were not purged within 3 s\n");
+      return 4;
+    }
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+  purged_free_remotely(0, 1);
+  return 0;
+}
 
 int main(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "";
@@ -25,10 +75,13 @@ int main(int argc, char **argv) {
   } else if (!strcmp(what, "free-span")) {
     /* 8 MiB on in p's 32 MiB segment: slices no page has used yet. */
     free(p + (8 << 20));
+  } else if (!strcmp(what, "double-free-purged")) {
+    int rc = double_free_purged();
+    if (rc) return rc;
   } else if (!strcmp(what, "ok")) {
     free(p);
   } else {
-    fprintf(stderr, "usage: misuse double-free|double-free-large|foreign|interior|free-span|ok\n");
+    fprintf(stderr, "usage: misuse double-free|double-free-large|double-free-purged|foreign|interior|free-span|ok\n");
     return 2;
   }
   for (int i = 0; i < 64; i++)
