@@ -356,12 +356,12 @@ SA_INTERNAL int64_t os_clock_ms(void);
 /* options.c */
 SA_INTERNAL void options_init(void);
 SA_INTERNAL long option_get(sa_option_t o);
-/* SEGALLOC_SECURE, copied where the slow paths read it in one load */
-SA_INTERNAL extern bool sa_secure;
-/* free's fast path sends every pointer at or below this to
- * free_null_or_secure: 0 (only NULL) normally, every pointer in secure
- * mode. One compare where a NULL test and a test of sa_secure took two each. */
+/* SEGALLOC_SECURE, in the form free's fast path reads: it sends every
+ * pointer at or below this to free_null_or_secure, 0 (only NULL) normally,
+ * every pointer in secure mode. One compare where a NULL test and a test
+ * of a flag took two each. */
 SA_INTERNAL extern uintptr_t sa_free_slow_upto;
+static inline bool secure_mode(void) { return sa_free_slow_upto == UINTPTR_MAX; }
 SA_INTERNAL extern char sa_map_path[512];
 /* snapshot.c: appends a snapshot to SEGALLOC_MAP; `final` closes it */
 SA_INTERNAL void snapshot_map_tick(bool final);

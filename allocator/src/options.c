@@ -67,13 +67,9 @@ static bool parse_value(const char *v, long *out) {
 /* SEGALLOC_MAP: where heap-map snapshots go (empty: nowhere). */
 char sa_map_path[512];
 
-bool sa_secure;
 uintptr_t sa_free_slow_upto;
 
-static void secure_update(void) {
-  sa_secure = options[SA_OPTION_SECURE].value != 0;
-  sa_free_slow_upto = sa_secure ? UINTPTR_MAX : 0;
-}
+static void secure_update(void) { sa_free_slow_upto = options[SA_OPTION_SECURE].value != 0 ? UINTPTR_MAX : 0; }
 
 void options_init(void) {
   char buf[64];

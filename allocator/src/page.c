@@ -472,7 +472,9 @@ static void page_queue_free_empty_tail(heap_t *heap, page_queue_t *q, const page
   if (tail == found || tail->pinned) return;
   if (tf_block(atomic_load_explicit(&tail->thread_free, memory_order_relaxed)) == NULL) return;
   page_collect(tail);
-  if (page_live(tail) == 0) page_free(heap, tail);
+  if (page_live(tail) != 0) return;
+  page_queue_remove(heap, q, tail);
+  page_free_unqueued(heap, tail);
 }
 
 /* *fresh tells whether the first block on the found page's free list was

@@ -261,8 +261,10 @@ void segment_purge_heap(heap_t *heap, bool force) {
 static void segment_schedule_purge_all(segment_t *s) {
   long delay = option_get(SA_OPTION_PURGE_DELAY);
   memset(&s->purge_pending, 0, sizeof s->purge_pending);
-  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries; i++)
-    if (!mask_test(&s->purged, i)) mask_set(&s->purge_pending, i, 1, true);
+  for (size_t from = SEGMENT_HEADER_SLICES; from < s->slice_entries;) {
+    mask_word_t mw = mask_next_word(&from, s->slice_entries);
+    s->purge_pending.w[mw.index] = mw.bits & ~s->purged.w[mw.index];
+  }
   s->purge_expire = 0;
   if (delay == 0) segment_purge_now(s);
   else if (delay > 0) s->purge_expire = os_clock_ms() + delay;

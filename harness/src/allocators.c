@@ -81,6 +81,17 @@ static char *ab_alloc_search(size_t k, const char *const *dirs) {
   return NULL;
 }
 
+/* Index in ab_alloc_known, or -1 (glibc and segalloc are not in it). */
+static long ab_alloc_known_index(const char *name) {
+  for (size_t k = 0; k < AB_ALLOC_NKNOWN; k++)
+    if (!strcmp(ab_alloc_known[k].name, name)) return (long)k;
+  return -1;
+}
+
+static bool ab_alloc_is_known(const char *name) {
+  return !strcmp(name, "glibc") || !strcmp(name, "segalloc") || ab_alloc_known_index(name) >= 0;
+}
+
 static int ab_alloc_resolve_known(const char *name, const ab_alloc_env_t *env, ab_allocator_t *out,
                                   ab_err_t *err) {
   const char *const *dirs = env->search_dirs ? env->search_dirs : ab_alloc_default_dirs;
@@ -97,9 +108,9 @@ static int ab_alloc_resolve_known(const char *name, const ab_alloc_env_t *env, a
                                  "or pass --segalloc PATH", *p ? p : "libsegalloc.so");
     return 0;
   }
-  for (size_t k = 0; k < AB_ALLOC_NKNOWN; k++) {
-    if (strcmp(ab_alloc_known[k].name, name) != 0) continue;
-    out->path = ab_alloc_search(k, dirs);
+  long k = ab_alloc_known_index(name);
+  if (k >= 0) {
+    out->path = ab_alloc_search((size_t)k, dirs);
     if (!out->path)
       out->looked = ab_xasprintf("looked in %s and other library folders; install the Debian "
                                  "package %s or pass %s=/path/to/lib.so",
@@ -136,13 +147,6 @@ static char *ab_alloc_split_settings(const char *rest, ab_strv_t *settings) {
   }
   ab_strv_free(&words);
   return base.s;
-}
-
-static bool ab_alloc_is_known(const char *name) {
-  if (!strcmp(name, "glibc") || !strcmp(name, "segalloc")) return true;
-  for (size_t k = 0; k < AB_ALLOC_NKNOWN; k++)
-    if (!strcmp(ab_alloc_known[k].name, name)) return true;
-  return false;
 }
 
 /* name=base: a known allocator under another name, or a library path. */
