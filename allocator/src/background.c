@@ -10,7 +10,8 @@
  *   - frees the full pages every block of which other threads freed;
  *   - takes the remote frees waiting on pages of big blocks, purges each
  *     block whole and marks it in the page's purged_mask, which the owner
- *     collects like thread_free;
+ *     collects like thread_free; on pages of small blocks it purges the OS
+ *     pages those frees cover wholly and marks them instead;
  *   - purges all but the link-holding OS page of the blocks on the heap's
  *     delayed list (at most one per full page) and parks them on a second
  *     delayed list the owner drains too;

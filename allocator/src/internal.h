@@ -171,10 +171,12 @@ typedef struct page_s {
   uint8_t huge_advised;  /* its 2 MiB regions advised MADV_HUGEPAGE so far (page_extend) */
   uint8_t pinned;        /* the lone page of its bin queue; counts one in `used` (page_pin) */
   struct page_s *next, *prev; /* page queue or span queue links */
-  /* Remote frees the background took off thread_free and purged whole:
-   * bit i is block i. Only pages of at most 64 blocks (blocks of 8 KiB and
-   * up), since a purged block cannot hold a list link. On the owner's line:
-   * the background writes it only on heaps idle since its last visit. */
+  /* Remote frees the background took off thread_free and purged, which
+   * the owner collects like thread_free (a purged block cannot hold a list
+   * link): bit i is block i on pages of at most 64 blocks of 8 KiB and up,
+   * or OS page i, standing for the blocks that start in it, on small pages
+   * of smaller blocks (page_purges_os_pages). On the owner's line: the
+   * background writes it only on heaps idle since its last visit. */
   _Atomic uint64_t purged_mask;
 } page_t;
 
