@@ -115,6 +115,30 @@ static void page_take_purged(page_t *page) {
   }
 }
 
+/* A page with purged blocks and nothing live starts over instead: taking
+ * the purged blocks back writes a link into each, which faults every purged
+ * OS page in again just before the page is freed, or while it waits empty
+ * (larson-server's lane threads on exit: 4.3 -> 5.0 MB). Its blocks are
+ * threaded again from the start as they are needed (page_extend). */
+static bool page_restart_if_nothing_live(page_t *page) {
+  uint64_t mask = atomic_load_explicit(&page->purged_mask, memory_order_relaxed);
+  if (page_live(page) != page_purged_blocks(page, mask)) return false;
+  atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
+  bool by_os_page = page_purges_os_pages(page);
+  size_t unit = by_os_page ? os_page_size() : page->block_size;
+  uintptr_t base = by_os_page ? (uintptr_t)page->page_start & ~(uintptr_t)(os_page_size() - 1)
+                              : (uintptr_t)page->page_start;
+  for (; mask; mask &= mask - 1) { /* committed_bytes as page_take_purged keeps it */
+    uintptr_t at = base + (size_t)__builtin_ctzll(mask) * unit;
+    block_unpurged(at, at + unit);
+  }
+  page->used = page->pinned;
+  page->capacity = 0;
+  page->free = page->local_free = NULL;
+  page->is_zero = false;
+  return true;
+}
+
 void page_collect(page_t *page) {
   uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
   if (tf_block(tf) != NULL) {
@@ -123,7 +147,8 @@ void page_collect(page_t *page) {
     }
     page_take_list(page, tf_block(tf), tf_count(tf));
   }
-  if (atomic_load_explicit(&page->purged_mask, memory_order_relaxed) != 0) page_take_purged(page);
+  if (atomic_load_explicit(&page->purged_mask, memory_order_relaxed) != 0 && !page_restart_if_nothing_live(page))
+    page_take_purged(page);
   if (page->free == NULL && page->local_free != NULL) {
     page->free = page->local_free;
     page->local_free = NULL;

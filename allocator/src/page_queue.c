@@ -115,7 +115,9 @@ static SA_NOINLINE void page_full_settle_slow(heap_t *heap, page_t *page, uintpt
   if ((tf & TF_STATE_MASK) != DELAYED_USE) tf = page_set_delayed(page, DELAYED_USE);
   if (tf_block(tf) == NULL && atomic_load_explicit(&page->purged_mask, memory_order_relaxed) == 0) return;
   page_collect(page);
-  if (page->free) page_unfull(heap, page);
+  /* Room again: blocks came back, or the page started over with nothing
+   * live (page_collect), and its next blocks are threaded afresh. */
+  if (page->free || page->capacity < page->reserved) page_unfull(heap, page);
 }
 
 /* Inline for the common case: a page that cycles between full and not

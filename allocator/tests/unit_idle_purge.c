@@ -1,7 +1,8 @@
 /* What the background thread does to a page of small blocks in a queue of
  * a heap whose owner has stopped allocating while other threads free its
  * blocks: it gives back the OS pages those remote frees cover wholly, and
- * the owner takes the blocks back when it comes round. The visit is called
+ * the owner takes the blocks back when it comes round, or starts the page
+ * over if nothing on it is live by then. The visit is called
  * directly; the background thread itself is off, so nothing else touches
  * the heap. */
 #include <pthread.h>
@@ -92,10 +93,41 @@ static void first_page_purges_covered_os_pages(heap_t *heap) {
   for (int i = 0; i < N; i++) sa_free(b[i]);
 }
 
+/* The owner frees what was still live on a page whose remote frees were
+ * purged: the page then holds nothing live, and its next collect starts it
+ * over (capacity 0) instead of writing links into the purged OS pages. */
+static void emptied_purged_page_starts_over(heap_t *heap) {
+  enum { BS2 = 512, N = 100, FREED = 96 }; /* 8 blocks to an OS page: 12 OS pages freed */
+  void *b[N];
+  for (int i = 0; i < N; i++) b[i] = sa_malloc(BS2);
+  page_t *page = page_for(b[0]);
+  EXPECT(page_for(b[N - 1]) == page, "one page");
+  free_remotely(b, 0, FREED);
+  int64_t before = committed();
+  background_visit_heap(heap);
+  EXPECT(atomic_load(&page->purged_mask) == 0xfff, "OS pages 0-11 purged: %#llx",
+         (unsigned long long)atomic_load(&page->purged_mask));
+  for (int i = FREED; i < N; i++) sa_free(b[i]);
+  EXPECT(page_live(page) == FREED, "the purged blocks still count as out: %u", page_live(page));
+  spin_lock(&heap->lock);
+  page_collect(page);
+  spin_unlock(&heap->lock);
+  EXPECT(page->capacity == 0 && page_live(page) == 0 && atomic_load(&page->purged_mask) == 0,
+         "started over: capacity %u, live %u", page->capacity, page_live(page));
+  EXPECT(resident_os_pages(page->page_start, 12) == 0, "the purged OS pages were not touched again: %zu resident",
+         resident_os_pages(page->page_start, 12));
+  EXPECT(committed() == before, "committed_bytes back where it was before the purge");
+  EXPECT(check_heap(heap) == 0 && check_page_lists(page) == 0, "the heap checks out");
+  void *again = sa_malloc(BS2);
+  EXPECT(page_for(again) == page && page->capacity > 0, "the page serves again, threading afresh");
+  sa_free(again);
+}
+
 int main(void) {
   sa_option_set(SA_OPTION_BACKGROUND, 0);
   sa_free(sa_malloc(1));
   heap_t *heap = sa_heap_tls;
   first_page_purges_covered_os_pages(heap);
+  emptied_purged_page_starts_over(heap);
   UNIT_DONE("unit_idle_purge");
 }
