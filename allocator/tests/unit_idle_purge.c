@@ -5,35 +5,16 @@
  * over if nothing on it is live by then. The visit is called
  * directly; the background thread itself is off, so nothing else touches
  * the heap. */
-#include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "unit_remote.h"
 #include "unit_test.h"
 
 #define BS 256 /* 16 blocks to an OS page, 256 to a 64 KiB page */
 
 static page_t *page_for(void *p) { return page_of(segment_of(p), p); }
-
-typedef struct range_s {
-  void **blocks;
-  int from, to;
-} range_t;
-
-static void *free_range_thread(void *arg) {
-  range_t *r = arg;
-  for (int i = r->from; i < r->to; i++) sa_free(r->blocks[i]);
-  return NULL;
-}
-
-/* Frees blocks[from, to) from a thread with no heap of its own. */
-static void free_remotely(void **blocks, int from, int to) {
-  range_t r = {blocks, from, to};
-  pthread_t t;
-  pthread_create(&t, NULL, free_range_thread, &r);
-  pthread_join(t, NULL);
-}
 
 static size_t resident_os_pages(const void *from, size_t os_pages) {
   unsigned char vec[64];
@@ -58,7 +39,7 @@ static void first_page_purges_covered_os_pages(heap_t *heap) {
   page_t *page = page_for(b[0]);
   EXPECT(page_for(b[N - 1]) == page && heap->pages[page->bin].first == page, "one page, the head of its queue");
   EXPECT(((uintptr_t)page->page_start & (os_page_size() - 1)) == 0, "blocks start on an OS page");
-  free_remotely(b, 0, FREED);
+  unit_free_remotely(b, 0, FREED);
   EXPECT(resident_os_pages(page->page_start, 10) == 10, "resident before the visit");
   int64_t before = committed();
   background_visit_heap(heap);
@@ -102,7 +83,7 @@ static void emptied_purged_page_starts_over(heap_t *heap) {
   for (int i = 0; i < N; i++) b[i] = sa_malloc(BS2);
   page_t *page = page_for(b[0]);
   EXPECT(page_for(b[N - 1]) == page, "one page");
-  free_remotely(b, 0, FREED);
+  unit_free_remotely(b, 0, FREED);
   int64_t before = committed();
   background_visit_heap(heap);
   EXPECT(atomic_load(&page->purged_mask) == 0xfff, "OS pages 0-11 purged: %#llx",

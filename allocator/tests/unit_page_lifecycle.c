@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "unit_remote.h"
 #include "unit_test.h"
 
 #define BS 256
@@ -15,24 +16,6 @@ static page_t *page_for(void *p) { return page_of(segment_of(p), p); }
 static void *free_remote_thread(void *arg) {
   sa_free(arg);
   return NULL;
-}
-
-typedef struct some_s {
-  void **blocks;
-  int from, to;
-} some_t;
-
-static void *free_some_thread(void *arg) {
-  some_t *r = arg;
-  for (int i = r->from; i < r->to; i++) sa_free(r->blocks[i]);
-  return NULL;
-}
-
-static void free_some_remotely(void **blocks, int from, int to) {
-  some_t r = {blocks, from, to};
-  pthread_t t;
-  pthread_create(&t, NULL, free_some_thread, &r);
-  pthread_join(t, NULL);
 }
 
 static size_t list_length(const block_t *b) {
@@ -51,7 +34,7 @@ static void remote_frees_are_counted(heap_t *heap) {
   for (int i = 0; i < N; i++) b[i] = sa_malloc(64); /* 64 blocks per extension: some stay on free */
   page_t *page = page_for(b[0]);
   EXPECT(page_for(b[N - 1]) == page && page->free != NULL, "one page, with blocks still on free");
-  free_some_remotely(b, 0, 6);
+  unit_free_remotely(b, 0, 6);
   uintptr_t tf = atomic_load(&page->thread_free);
   EXPECT(tf_count(tf) == 6 && list_length(tf_block(tf)) == 6, "thread_free counts its 6 blocks: %u",
          tf_count(tf));
@@ -64,7 +47,7 @@ static void remote_frees_are_counted(heap_t *heap) {
          page_live(page));
   EXPECT(list_length(page->local_free) == 6 && list_length(page->free) == on_free,
          "the remote list became local_free whole");
-  free_some_remotely(b, 6, 9);
+  unit_free_remotely(b, 6, 9);
   spin_lock(&heap->lock);
   page_collect(page);
   spin_unlock(&heap->lock);
@@ -121,8 +104,8 @@ static void empty_tail_page_is_freed(heap_t *heap) {
   sa_free(b[0]); /* p1 comes back to the queue, in front of p3 */
   EXPECT(q->first == p1 && q->last == p3, "p1 serves, p3 waits at the tail");
   b[0] = sa_malloc(SZ); /* p1 drained again */
-  free_some_remotely(b, 2 * PER_PAGE, 3 * PER_PAGE); /* every block of p3 */
-  free_some_remotely(b, 1, 3); /* two of p1: its next slow path finds them */
+  unit_free_remotely(b, 2 * PER_PAGE, 3 * PER_PAGE); /* every block of p3 */
+  unit_free_remotely(b, 1, 3); /* two of p1: its next slow path finds them */
   EXPECT(q->last == p3 && page_live(p3) == PER_PAGE, "p3's blocks wait on its thread_free: live %u",
          page_live(p3));
   sa_stats_t before, after;
