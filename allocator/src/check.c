@@ -27,10 +27,9 @@ static size_t check_page(const segment_t *s, const slice_t *sl, size_t i, size_t
     errors += check_fail("page_start is not in the first OS page of its first slice", s, i);
   if (sl->block_size && page_live(sl) > sl->capacity) errors += check_fail("page used > capacity", s, i);
   if (sl->capacity > sl->reserved) errors += check_fail("page capacity > reserved", s, i);
-  const heap_t *heap = atomic_load_explicit(&((slice_t *)sl)->heap, memory_order_relaxed);
-  uintptr_t owner = heap != NULL && sl->flags.full_aligned == 0 ? heap->thread_id : 0;
-  if (atomic_load_explicit(&((slice_t *)sl)->free_owner, memory_order_relaxed) != owner)
+  if (atomic_load_explicit(&((slice_t *)sl)->free_owner, memory_order_relaxed) != page_free_owner_due(sl))
     errors += check_fail("page free_owner disagrees with its heap and flags", s, i);
+  const heap_t *heap = atomic_load_explicit(&((slice_t *)sl)->heap, memory_order_relaxed);
   if (heap != NULL && heap->thread_id != atomic_load_explicit(&((segment_t *)s)->thread_id, memory_order_relaxed))
     errors += check_fail("page heap's thread is not its segment's owner", s, i);
   return errors;

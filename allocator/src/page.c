@@ -67,13 +67,24 @@ bool page_purges_os_pages(const page_t *page) {
   return page->kind == PAGE_SMALL && page->block_size < 2 * os_page_size();
 }
 
+/* What bit i of purged_mask covers: block i, or OS page i of the slice. */
+static uintptr_t page_purged_unit(const page_t *page, size_t i, uintptr_t *end) {
+  size_t os = os_page_size();
+  bool by_os_page = page_purges_os_pages(page);
+  size_t unit = by_os_page ? os : page->block_size;
+  uintptr_t base = (uintptr_t)page->page_start;
+  if (by_os_page) base &= ~(uintptr_t)(os - 1);
+  *end = base + (i + 1) * unit;
+  return base + i * unit;
+}
+
 /* The blocks that start in OS page j of a small page: [*from, *to), all
  * threaded already (below capacity). */
 void page_os_page_blocks(const page_t *page, size_t j, size_t *from, size_t *to) {
-  size_t os = os_page_size(), bs = page->block_size;
-  uintptr_t start = (uintptr_t)page->page_start, at = (start & ~(uintptr_t)(os - 1)) + j * os;
+  size_t bs = page->block_size;
+  uintptr_t start = (uintptr_t)page->page_start, end, at = page_purged_unit(page, j, &end);
   size_t lo = at > start ? (at - start + bs - 1) / bs : 0;
-  size_t hi = (at + os - start + bs - 1) / bs;
+  size_t hi = (end - start + bs - 1) / bs;
   *from = lo < page->capacity ? lo : page->capacity;
   *to = hi < page->capacity ? hi : page->capacity;
 }
@@ -98,17 +109,14 @@ static void page_take_purged_block(page_t *page, block_t *b) {
 static void page_take_purged(page_t *page) {
   uint64_t mask = atomic_exchange_explicit(&page->purged_mask, 0, memory_order_acquire);
   bool by_os_page = page_purges_os_pages(page);
-  size_t os = os_page_size();
   for (; mask; mask &= mask - 1) {
     size_t i = (size_t)__builtin_ctzll(mask);
+    uintptr_t end, at = page_purged_unit(page, i, &end);
+    block_unpurged(at, end);
     if (!by_os_page) {
-      block_t *b = (block_t *)(page->page_start + i * page->block_size);
-      block_unpurged((uintptr_t)b, (uintptr_t)b + page->block_size);
-      page_take_purged_block(page, b);
+      page_take_purged_block(page, (block_t *)at);
       continue;
     }
-    uintptr_t at = ((uintptr_t)page->page_start & ~(uintptr_t)(os - 1)) + i * os;
-    block_unpurged(at, at + os);
     size_t from, to;
     page_os_page_blocks(page, i, &from, &to);
     for (size_t k = from; k < to; k++) page_take_purged_block(page, (block_t *)(page->page_start + k * page->block_size));
@@ -124,13 +132,9 @@ static bool page_restart_if_nothing_live(page_t *page) {
   uint64_t mask = atomic_load_explicit(&page->purged_mask, memory_order_relaxed);
   if (page_live(page) != page_purged_blocks(page, mask)) return false;
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
-  bool by_os_page = page_purges_os_pages(page);
-  size_t unit = by_os_page ? os_page_size() : page->block_size;
-  uintptr_t base = by_os_page ? (uintptr_t)page->page_start & ~(uintptr_t)(os_page_size() - 1)
-                              : (uintptr_t)page->page_start;
   for (; mask; mask &= mask - 1) { /* committed_bytes as page_take_purged keeps it */
-    uintptr_t at = base + (size_t)__builtin_ctzll(mask) * unit;
-    block_unpurged(at, at + unit);
+    uintptr_t end, at = page_purged_unit(page, (size_t)__builtin_ctzll(mask), &end);
+    block_unpurged(at, end);
   }
   page->used = page->pinned;
   page->capacity = 0;

@@ -352,8 +352,8 @@ static void segment_init_header(segment_t *s, size_t size, segment_kind_t kind, 
   s->slice_entries = (uint32_t)entries;
   segment_mark_page(s, &s->slices[0], SEGMENT_HEADER_SLICES); /* the header is never part of a free span */
   /* free's fast path reads this descriptor for a huge block that starts on
-   * the next 32 MiB boundary (see sa_free): flagged, it goes generic. */
-  s->slices[0].flags.x.in_full = 1;
+   * the next 32 MiB boundary (see sa_free): owned by no thread, it goes
+   * generic. */
   atomic_store_explicit(&s->slices[0].free_owner, 0, memory_order_relaxed);
 }
 
