@@ -225,18 +225,16 @@ void background_visit_heap(heap_t *heap) {
   spin_unlock(&heap->lock);
 }
 
-/* Abandoned segments: take each over for a moment (which collects its pages
- * and frees it if it emptied), then give it back if still in use, which
- * puts it at the list's tail. One at a time, so that the others stay
- * available to threads that reclaim meanwhile. */
+/* Abandoned segments, visited one at a time (segment_visit_abandoned), so
+ * that the others stay available to threads that reclaim meanwhile. */
 spinlock_t abandoned_visit_lock = SPINLOCK_INIT;
 
 static void background_collect_abandoned(void) {
   if (background_heap == NULL) background_heap = heap_background_init();
   if (background_heap == NULL) return;
   spin_lock(&abandoned_visit_lock);
-  for (size_t n = segment_abandoned_count(); n > 0 && segment_reclaim_some(background_heap, false); n--)
-    heap_abandon_all(background_heap);
+  for (size_t n = segment_abandoned_count(); n > 0 && segment_visit_abandoned(background_heap); n--) {
+  }
   spin_unlock(&abandoned_visit_lock);
 }
 

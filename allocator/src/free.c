@@ -117,7 +117,9 @@ static page_t *free_secure_check(segment_t *s, void *p);
 SA_NOINLINE void free_generic(void *p) {
   segment_t *s = segment_of(p);
   page_t *page = SA_UNLIKELY(secure_mode()) ? free_secure_check(s, p) : page_of(s, p);
-  if (atomic_load_explicit(&s->thread_id, memory_order_relaxed) == thread_id_self()) {
+  uintptr_t owner = atomic_load_explicit(&s->thread_id, memory_order_relaxed);
+  if (SA_UNLIKELY(owner == 0) && segment_is_valid(s) && segment_adopt_on_free(s)) owner = thread_id_self();
+  if (owner == thread_id_self()) {
     /* A page with no block out gets no free: the second free of a large
      * block whose page is kept for reuse (page_large_keep) would wrap
      * `used` and unlink the page from a queue it is not in. */

@@ -201,7 +201,8 @@ typedef struct segment_s {
   bool keeps_pages;            /* heap_abandon: holds live blocks, so it is abandoned, not freed */
   struct heap_s *heap;         /* owner heap (owner-only); NULL when abandoned */
   struct segment_s *next, *prev; /* owner heap's segment list */
-  struct segment_s *abandoned_next; /* abandoned list (abandon.c) */
+  struct segment_s *abandoned_next, *abandoned_prev; /* abandoned list (abandon.c) */
+  bool in_abandoned;           /* on that list (under its lock) */
   int64_t purge_expire;        /* ms clock when pending purges are due; 0: none */
   slice_mask_t purge_pending;  /* free slices waiting to be purged */
   slice_mask_t purged;         /* slices not resident (purged or never touched) */
@@ -411,6 +412,8 @@ SA_INTERNAL void segment_purge_now(segment_t *s);
 SA_INTERNAL void segment_link(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_unlink(heap_t *heap, segment_t *s);
 SA_INTERNAL bool segment_reclaim_some(heap_t *heap, bool all);
+SA_INTERNAL bool segment_visit_abandoned(heap_t *visitor);
+SA_INTERNAL bool segment_adopt_on_free(segment_t *s);
 SA_INTERNAL size_t segment_abandoned_count(void);
 SA_INTERNAL void abandoned_atfork_prepare(void);
 SA_INTERNAL void abandoned_atfork_release(void);

@@ -151,6 +151,30 @@ static void check_exit_keeps_one_page_per_bin(void **live) {
   }
 }
 
+/* A new thread whose first call frees a block of an abandoned segment
+ * takes that segment over (its heir), not the one at the list's front. */
+static void *heir_inherited, *heir_block;
+
+static void *heir_main(void *arg) {
+  (void)arg;
+  sa_free(heir_inherited);
+  heir_block = sa_malloc(BLOCK);
+  return NULL; /* exits with it live */
+}
+
+static void check_heir_adopts(void *inherited) {
+  sa_stats_t before = stats_now();
+  EXPECT(before.segments_abandoned >= 2, "several segments are abandoned (%lld)", (long long)before.segments_abandoned);
+  EXPECT(!segment_of(inherited)->in_abandoned || segment_of(inherited)->abandoned_prev != NULL,
+         "the inherited block's segment is not the front one");
+  heir_inherited = inherited;
+  run_thread(heir_main);
+  sa_stats_t st = stats_now();
+  EXPECT(segment_of(heir_block) == segment_of(inherited), "the heir's malloc is served by the segment it freed into");
+  EXPECT(st.segments_reclaimed - before.segments_reclaimed == 1, "the heir took over one segment (%lld)",
+         (long long)(st.segments_reclaimed - before.segments_reclaimed));
+}
+
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
@@ -188,12 +212,20 @@ int main(void) {
   void *kept_block, *reused_block, *filled[4];
   check_kept_pages(&kept_block, &reused_block);
   check_exit_keeps_one_page_per_bin(filled);
+  check_heir_adopts(owners[0].block);
+
+  /* A thread with a segment of its own frees remotely: nothing is adopted. */
+  void *blocks[] = {heir_block, owners[1].block, owners[2].block, a.block, b.block, kept_block, reused_block,
+                    filled[0], filled[1], filled[2], filled[3]};
+  sa_stats_t listed = stats_now();
+  for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) sa_free(blocks[i]);
+  st = stats_now();
+  EXPECT(st.segments_reclaimed == listed.segments_reclaimed && st.segments_abandoned == listed.segments_abandoned,
+         "remote frees by a thread that owns a segment adopt nothing (%lld reclaimed)",
+         (long long)(st.segments_reclaimed - listed.segments_reclaimed));
 
   /* Remote frees empty every abandoned segment; the background visit must
    * then find and free each of them. */
-  void *blocks[] = {owners[0].block, owners[1].block, owners[2].block, a.block, b.block, kept_block, reused_block,
-                    filled[0], filled[1], filled[2], filled[3]};
-  for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) sa_free(blocks[i]);
   sa_option_set(SA_OPTION_BACKGROUND, 1);
   holder_t starter; /* a second heap starts the background thread */
   holder_start(&starter);
