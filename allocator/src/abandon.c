@@ -140,10 +140,9 @@ static atomic_bool abandoned_visiting;
  *
  * A thread that finds the list empty while a visit is under way waits for
  * the segment to come back (a few microseconds) rather than take a fresh
- * segment: larson-server's new request thread, which ought to take over
- * its predecessor's segment, otherwise faulted a fresh one in and the old
- * one stayed resident until its blocks were freed (peak RSS +0.4 MB). The
- * visit takes no lock a thread may hold here. */
+ * one, whose pages it would fault in while the visited one stays resident
+ * (threadchurn, 8 interleaved 1 s runs: peak RSS 3.67 -> 3.40 MiB, the
+ * same speed). The visit takes no lock a thread may hold here. */
 bool segment_reclaim_some(heap_t *heap, bool all) {
   segment_t *list = abandoned_take(all);
   if (list == NULL && !heap->is_background && atomic_load_explicit(&abandoned_visiting, memory_order_acquire)) {
