@@ -19,6 +19,16 @@ ab_exec_spec_t ab_bench_spec(const ab_session_t *s, const ab_case_t *c) {
   };
 }
 
+ab_exec_spec_t ab_bench_alloc_spec(const ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
+                                   const ab_strv_t *entry_env, char *const *argv, ab_strv_t *env) {
+  ab_exec_spec_t spec = ab_bench_spec(s, c);
+  spec.argv = argv;
+  spec.preload = a->path;
+  ab_alloc_run_env(a, entry_env, env);
+  spec.extra_env = env->v;
+  return spec;
+}
+
 void ab_bench_row_init(const ab_session_t *s, const ab_case_t *c, const char *allocator, int rep,
                        const ab_exec_result_t *res, ab_row_t *row) {
   ab_row_init(row);
@@ -92,12 +102,8 @@ static int ab_bench_run_workload(ab_session_t *s, const ab_case_t *c, const ab_a
                                  int rep, ab_row_t *row, ab_err_t *err) {
   ab_strv_t argv = {0};
   ab_bench_workload_argv(s, c, a->name, rep, &argv);
-  ab_exec_spec_t spec = ab_bench_spec(s, c);
-  spec.argv = argv.v;
-  spec.preload = a->path;
   ab_strv_t env = {0};
-  ab_alloc_run_env(a, NULL, &env);
-  spec.extra_env = env.v;
+  ab_exec_spec_t spec = ab_bench_alloc_spec(s, c, a, NULL, argv.v, &env);
   spec.capture_stdout = true;
   char *joined = ab_strv_join(&argv, " ");
   char *header = ab_xasprintf("rep %d | %s | %s | %s", rep, a->name, c->label, joined);

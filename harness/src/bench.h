@@ -26,5 +26,9 @@ int ab_bench_record(ab_session_t *s, const ab_row_t *row, const ab_exec_result_t
 void ab_bench_warn(ab_session_t *s, const ab_case_t *c, const ab_row_t *row, const char *why);
 /* The common part of every spec: timeout, pinning, stderr, sampling. */
 ab_exec_spec_t ab_bench_spec(const ab_session_t *s, const ab_case_t *c);
+/* The same, running argv under allocator a: preloaded, with its
+ * environment after entry_env (or NULL) in *env, which the caller frees. */
+ab_exec_spec_t ab_bench_alloc_spec(const ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
+                                   const ab_strv_t *entry_env, char *const *argv, ab_strv_t *env);
 
 #endif

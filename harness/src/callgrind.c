@@ -35,12 +35,8 @@ int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t
   for (size_t i = 0; i < c->entry->args.n; i++) ab_strv_push(&argv, c->entry->args.v[i]);
   ab_strv_push(&argv, "--threads");
   ab_strv_push(&argv, "1");
-  ab_exec_spec_t spec = ab_bench_spec(s, c);
-  spec.argv = argv.v;
-  spec.preload = a->path;
   ab_strv_t env = {0};
-  ab_alloc_run_env(a, NULL, &env);
-  spec.extra_env = env.v;
+  ab_exec_spec_t spec = ab_bench_alloc_spec(s, c, a, NULL, argv.v, &env);
   spec.sample_ms = 0;
   char *header = ab_xasprintf("callgrind | %s | %s", a->name, c->label);
   ab_session_log_header(s, header);

@@ -123,12 +123,8 @@ int ab_realprogs_run(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *
   if (timed == 1) return 1;
   ab_strv_t argv = {0};
   ab_realprogs_words(s, &c->entry->args, c->exe, &argv);
-  ab_exec_spec_t spec = ab_bench_spec(s, c);
-  spec.argv = argv.v;
-  spec.preload = a->path;
   ab_strv_t env = {0};
-  ab_alloc_run_env(a, &c->entry->env, &env);
-  spec.extra_env = env.v;
+  ab_exec_spec_t spec = ab_bench_alloc_spec(s, c, a, &c->entry->env, argv.v, &env);
   spec.cwd = s->data_dir;
   char *header = ab_xasprintf("rep %d | %s | %s | peak RSS run", rep, a->name, c->label);
   ab_session_log_header(s, header);
