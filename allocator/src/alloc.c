@@ -111,7 +111,8 @@ static void *aligned_alloc_impl(size_t alignment, size_t size) {
     size_t bs = bin_block_size(bin_of(size));
     /* (a padded stride is not a multiple of anything useful, see page_stride) */
     if (size <= MEDIUM_BLOCK_MAX && page_stride(bs) == bs && bs % alignment == 0) return sa_malloc(size);
-    if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return sa_malloc(size);
+    /* a nonzero alignment keeps a big block at its page start (no colour) */
+    if (size > MEDIUM_BLOCK_MAX && size <= LARGE_BLOCK_MAX) return malloc_generic(size, sa_heap_tls, false, SLICE_SIZE);
   }
   /* At least one byte: a zero-size block aligned to the very end of its
    * padded block would point at the next block, and free it. (Found by the

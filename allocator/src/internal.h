@@ -259,6 +259,7 @@ typedef struct heap_s {
   uint64_t bins_kept[(BIN_QUEUES + 63) / 64]; /* heap_abandon: bins whose empty page stays (page_kept_at_exit) */
   page_t *large_kept[LARGE_KEPT_MAX];    /* emptied large pages, oldest first (page_large_keep) */
   uint32_t large_kept_count;
+  uint32_t large_colour;                 /* rotates the start of big blocks (malloc_large_colour) */
   bool large_kept_taken;                 /* one was reused since the last look (page_large_kept_expire) */
   _Atomic(block_t *) delayed_purged;     /* delayed frees whose memory the background purged */
   int64_t purge_next;                    /* ms: earliest pending purge; 0 none */

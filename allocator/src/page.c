@@ -619,11 +619,38 @@ static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment)
   return malloc_single_block(heap, page, zero, size);
 }
 
+/* Blocks of a MiB and more start at a rotating offset inside the slack of
+ * their last slice, in steps of 4 KiB + 64 B. On pages that all start on
+ * 64 KiB, a program's big buffers (xz's dictionary, hash table and in and
+ * out buffers, per thread) otherwise share their L1 and L2 sets byte for
+ * byte; glibc's mmap'd blocks fall at scattered page offsets. xz -T2, 20
+ * interleaved runs twice: 4-5% faster (paired median 0.958), level with
+ * jemalloc. Smaller large blocks stay at the page start: offsets on every
+ * large block cost churn64k --mode wide 21% (4.64 -> 3.65 M ops/s), and
+ * buffers that big are few. The page is marked has_aligned, which is how
+ * free finds the block's start. */
+#define COLOUR_MIN ((size_t)1 << 20)
+#define COLOUR_STEP ((size_t)4096 + 64)
+#define COLOURS 16
+
+static void *malloc_large_colour(heap_t *heap, page_t *page, void *block, size_t size) {
+  size_t slack = ((size_t)page->slice_count << SLICE_SHIFT) - size;
+  size_t fit = slack / COLOUR_STEP + 1;
+  size_t offset = (heap->large_colour++ % COLOURS % fit) * COLOUR_STEP;
+  if (offset == 0) return block;
+  page->flags.x.has_aligned = 1;
+  page_sync_free_owner(page);
+  return (uint8_t *)block + offset;
+}
+
 static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignment) {
   if (size > LARGE_BLOCK_MAX || alignment > SLICE_SIZE) return malloc_huge(heap, size, zero, alignment);
   if (size > MEDIUM_BLOCK_MAX) {
     page_t *page = malloc_large(heap, size);
-    return page ? malloc_single_block(heap, page, zero, size) : NULL;
+    if (page == NULL) return NULL;
+    if (size < COLOUR_MIN || alignment != 0) return malloc_single_block(heap, page, zero, size);
+    void *block = malloc_large_colour(heap, page, malloc_single_block(heap, page, false, size), size);
+    return zero && !page->is_zero ? memset(block, 0, size) : block;
   }
   bool fresh;
   page_t *page = page_queue_find_free(heap, bin_of(size), &fresh);
