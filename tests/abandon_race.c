@@ -4,6 +4,10 @@
  * when abandoned segments get reclaimed. Repeated for many rounds. Built
  * under ThreadSanitizer (halt_on_error) any data race in the abandon /
  * remote-free / reclaim paths fails the test; every block is checked.
+ * Each round also starts an heir once the producers have exited: its first
+ * call frees a block a producer kept back for it, which makes it adopt that
+ * block's abandoned segment (segment_adopt_on_free) while the consumers
+ * are still freeing into the same segments from their side.
  * At the end, with all threads gone, sa_collect(true) must leave no
  * abandoned segment behind (they are all empty by then).
  *
@@ -25,10 +29,12 @@
 #define RACE_BLOCKS_PER_PRODUCER 256
 #define RACE_OWN_FREE_EVERY 4  /* producers free every 4th block themselves */
 #define RACE_CONSUMER_ALLOC_EVERY 16
+#define RACE_INHERIT_EVERY 8   /* producers keep every 8th block for the heir */
 #define RACE_KIB ((size_t)1 << 10)
 
 typedef struct race_round_s {
   tst_queue_t handoff;
+  tst_queue_t inherited; /* for the heir, started after the producers exit */
   pthread_barrier_t start; /* all threads of a round begin together */
   atomic_uint producers_done;
   atomic_ullong handed;
@@ -63,7 +69,8 @@ static void *race_producer_main(void *arg) {
   pthread_barrier_wait(&round->start);
   for (uint64_t i = 0; i < RACE_BLOCKS_PER_PRODUCER; i++) {
     tst_block_t b = race_new_block(&rng, ((uint64_t)round->round << 40) | ((uint64_t)self->index << 20) | i);
-    if (i % RACE_OWN_FREE_EVERY == 0 || !tst_queue_try_push(&round->handoff, &b)) {
+    tst_queue_t *to = i % RACE_INHERIT_EVERY == 1 ? &round->inherited : &round->handoff;
+    if (i % RACE_OWN_FREE_EVERY == 0 || !tst_queue_try_push(to, &b)) {
       tst_block_verify(&b, "producer's own free");
       sa_free(b.p);
     } else {
@@ -85,6 +92,18 @@ static void race_consume(race_round_t *round, const tst_block_t *b, uint64_t *rn
   }
 }
 
+/* Its first call into the allocator is a free of an exited producer's block. */
+static void *race_heir_main(void *arg) {
+  race_round_t *round = arg;
+  tst_block_t b;
+  while (tst_queue_try_pop(&round->inherited, &b)) {
+    tst_block_verify(&b, "heir's free of an inherited block");
+    sa_free(b.p);
+    atomic_fetch_add(&round->received, 1);
+  }
+  return NULL;
+}
+
 static void *race_consumer_main(void *arg) {
   race_thread_t *self = arg;
   race_round_t *round = self->round;
@@ -103,6 +122,7 @@ static void *race_consumer_main(void *arg) {
 static void race_run_round(unsigned index) {
   race_round_t round = {.round = index};
   tst_queue_init(&round.handoff, RACE_PRODUCERS * RACE_BLOCKS_PER_PRODUCER);
+  tst_queue_init(&round.inherited, RACE_PRODUCERS * RACE_BLOCKS_PER_PRODUCER);
   pthread_barrier_init(&round.start, NULL, RACE_PRODUCERS + RACE_CONSUMERS);
   pthread_t threads[RACE_PRODUCERS + RACE_CONSUMERS];
   race_thread_t args[RACE_PRODUCERS + RACE_CONSUMERS];
@@ -111,12 +131,17 @@ static void race_run_round(unsigned index) {
     void *(*entry)(void *) = i < RACE_PRODUCERS ? race_producer_main : race_consumer_main;
     if (pthread_create(&threads[i], NULL, entry, &args[i]) != 0) tst_fail("pthread_create failed");
   }
-  for (unsigned i = 0; i < RACE_PRODUCERS + RACE_CONSUMERS; i++) pthread_join(threads[i], NULL);
+  for (unsigned i = 0; i < RACE_PRODUCERS; i++) pthread_join(threads[i], NULL);
+  pthread_t heir;
+  if (pthread_create(&heir, NULL, race_heir_main, &round) != 0) tst_fail("pthread_create failed");
+  for (unsigned i = RACE_PRODUCERS; i < RACE_PRODUCERS + RACE_CONSUMERS; i++) pthread_join(threads[i], NULL);
+  pthread_join(heir, NULL);
   if (atomic_load(&round.received) != atomic_load(&round.handed))
     tst_fail("round %u: %llu blocks handed over but %llu freed (test bookkeeping)", index,
              atomic_load(&round.handed), atomic_load(&round.received));
   pthread_barrier_destroy(&round.start);
   tst_queue_destroy(&round.handoff);
+  tst_queue_destroy(&round.inherited);
 }
 
 int main(int argc, char **argv) {
