@@ -183,9 +183,13 @@ bool segment_visit_abandoned(heap_t *visitor) {
  * change under the background thread, so "owns no segment" could not be
  * read here without its lock. */
 bool segment_adopt_on_free(segment_t *s) {
-  if (sa_heap_tls != &heap_empty) return false;
+  /* The segment first: a thread that only frees gets no heap for nothing. */
+  if (sa_heap_tls != &heap_empty || !abandoned_take_this(s)) return false;
   heap_t *heap = heap_get_or_init();
-  if (heap == NULL || !abandoned_take_this(s)) return false;
+  if (heap == NULL) {
+    abandoned_put(s, false);
+    return false;
+  }
   spin_lock(&heap->lock);
   segment_reclaim(heap, s);
   spin_unlock(&heap->lock);
