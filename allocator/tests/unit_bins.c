@@ -1,6 +1,8 @@
 /* Every size from 1 B to 16 MiB maps to a bin whose block fits it, bins grow
  * monotonically, blocks are 16-byte multiples, and the waste is bounded:
- * under 16 B up to 128 B, at most 12.5% of the request above. */
+ * under 16 B up to 128 B, at most 12.5% of the request above. Medium pages
+ * of blocks up to 64 KiB take 8 or 16 slices, so that one freed serves
+ * another of those sizes whole (page_slices). */
 #include "internal.h"
 #include "unit_test.h"
 
@@ -34,6 +36,16 @@ static void check_block_start(size_t stride) {
   EXPECT(bad == 0, "stride %zu: %zu offsets map to the wrong block", stride, bad);
 }
 
+static void check_medium_page_slices(void) {
+  for (size_t bin = bin_of(SMALL_BLOCK_MAX + 1); bin_block_size(bin) <= 64 * 1024; bin++) {
+    void *p = sa_malloc(bin_block_size(bin));
+    const page_t *page = page_of(segment_of(p), p);
+    EXPECT(page->slice_count == 8 || page->slice_count == 16, "a page of %zu-byte blocks takes %u slices",
+           (size_t)bin_block_size(bin), page->slice_count);
+    sa_free(p);
+  }
+}
+
 int main(void) {
   for (size_t bin = 1; bin <= BIN_MEDIUM_LAST; bin++) check_block_start(page_stride(bin_block_size(bin)));
   size_t prev = 0;
@@ -50,5 +62,6 @@ int main(void) {
     EXPECT(b >= 1 && b < SPAN_BINS, "span of %zu slices in bin %zu", n, b);
     if (n > 1) EXPECT(span_bin(n - 1) <= b, "span bins not monotonic at %zu", n);
   }
+  check_medium_page_slices();
   UNIT_DONE("unit_bins");
 }
