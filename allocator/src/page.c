@@ -631,7 +631,7 @@ static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment)
  * out buffers, per thread) otherwise share their L1 and L2 sets byte for
  * byte; glibc's mmap'd blocks fall at scattered page offsets. xz -T2, 20
  * interleaved runs twice: 4-5% faster (paired median 0.958), level with
- * jemalloc. Smaller large blocks stay at the page start: offsets on every
+ * jemalloc; a third, noisy batch: 0.996. Smaller large blocks stay at the page start: offsets on every
  * large block cost churn64k --mode wide 21% (4.64 -> 3.65 M ops/s), and
  * buffers that big are few. The page is marked has_aligned, which is how
  * free finds the block's start. */
