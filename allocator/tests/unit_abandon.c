@@ -4,7 +4,9 @@
  * at a time, frees every one that remote frees emptied. (A list taken out
  * whole hid them all from other threads, which mapped fresh segments.)
  * An exiting thread's emptied page kept for a size travels with its
- * abandoned segment and serves the next owner. */
+ * abandoned segment and serves the next owner. A new thread whose first
+ * call frees a block of an abandoned segment adopts that segment, not the
+ * front one; a thread that owns a segment adopts nothing by freeing. */
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
