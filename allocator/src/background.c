@@ -125,7 +125,7 @@ static void page_purge_remote_small(page_t *page) {
   uint32_t kept = 0;
   for (block_t *b = list, *next; b != NULL; b = next) {
     next = b->next;
-    if (mask >> (((uintptr_t)b - base) / os) & 1) continue;
+    if (mask >> page_purged_bit(page, b) & 1) continue;
     b->next = keep;
     keep = b;
     if (keep_last == NULL) keep_last = b;
@@ -154,7 +154,7 @@ static void page_purge_remote_frees(heap_t *heap, page_t *page) {
   uint64_t mask = 0;
   for (block_t *b = page_take_thread_free(page); b != NULL;) {
     block_t *next = b->next; /* read before the purge zeroes it */
-    mask |= 1ULL << (((uintptr_t)b - (uintptr_t)page->page_start) / page->block_size);
+    mask |= 1ULL << page_purged_bit(page, b);
     block_purge_range((uintptr_t)b, (uintptr_t)b + page->block_size);
     b = next;
   }

@@ -175,10 +175,7 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   /* Remote frees the background purged are on no list, only in the mask. */
   uint64_t purged = atomic_load_explicit(&page->purged_mask, memory_order_relaxed);
   if (purged != 0) {
-    size_t os = os_page_size();
-    size_t bit = page_purges_os_pages(page)
-                     ? ((uintptr_t)start - ((uintptr_t)page->page_start & ~(uintptr_t)(os - 1))) / os
-                     : (size_t)(start - page->page_start) / page->block_size;
+    size_t bit = page_purged_bit(page, start);
     if (bit < 64 && (purged >> bit & 1)) sa_fatal("free(): double free detected for %p", p);
   }
   return page;

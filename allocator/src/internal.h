@@ -487,6 +487,7 @@ SA_INTERNAL void background_visit_heap(heap_t *heap);
 SA_INTERNAL bool page_purges_os_pages(const page_t *page);
 SA_INTERNAL void page_os_page_blocks(const page_t *page, size_t j, size_t *from, size_t *to);
 SA_INTERNAL uint32_t page_purged_blocks(const page_t *page, uint64_t mask);
+SA_INTERNAL size_t page_purged_bit(const page_t *page, const void *block);
 SA_INTERNAL size_t block_purgeable_bytes(uintptr_t from, uintptr_t to);
 SA_INTERNAL void block_unpurged(uintptr_t from, uintptr_t to);
 /* Held by the background thread while abandoned segments are in its hands,

@@ -78,6 +78,15 @@ static uintptr_t page_purged_unit(const page_t *page, size_t i, uintptr_t *end) 
   return base + i * unit;
 }
 
+/* The bit of purged_mask that stands for the block at `block`: the inverse
+ * of page_purged_unit. */
+size_t page_purged_bit(const page_t *page, const void *block) {
+  uintptr_t at = (uintptr_t)block, start = (uintptr_t)page->page_start;
+  if (!page_purges_os_pages(page)) return (at - start) / page->block_size;
+  size_t os = os_page_size();
+  return (at - (start & ~(uintptr_t)(os - 1))) / os;
+}
+
 /* The blocks that start in OS page j of a small page: [*from, *to), all
  * threaded already (below capacity). */
 void page_os_page_blocks(const page_t *page, size_t j, size_t *from, size_t *to) {
@@ -631,10 +640,10 @@ static void *malloc_huge(heap_t *heap, size_t size, bool zero, size_t alignment)
  * out buffers, per thread) otherwise share their L1 and L2 sets byte for
  * byte; glibc's mmap'd blocks fall at scattered page offsets. xz -T2, 20
  * interleaved runs twice: 4-5% faster (paired median 0.958), level with
- * jemalloc; a third, noisy batch: 0.996. Smaller large blocks stay at the page start: offsets on every
- * large block cost churn64k --mode wide 21% (4.64 -> 3.65 M ops/s), and
- * buffers that big are few. The page is marked has_aligned, which is how
- * free finds the block's start. */
+ * jemalloc; a third, noisy batch: 0.996. Smaller large blocks stay at the
+ * page start: offsets on every large block cost churn64k --mode wide 21%
+ * (4.64 -> 3.65 M ops/s), and buffers that big are few. The page is marked
+ * has_aligned, which is how free finds the block's start. */
 #define COLOUR_MIN ((size_t)1 << 20)
 #define COLOUR_STEP ((size_t)4096 + 64)
 #define COLOURS 16
