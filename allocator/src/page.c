@@ -115,19 +115,21 @@ static void page_take_purged_block(page_t *page, block_t *b) {
   page->used--;
 }
 
+/* What the bits of `mask` cover is resident again (committed_bytes). */
+static void page_unpurge_mask(const page_t *page, uint64_t mask) {
+  for (; mask; mask &= mask - 1) {
+    uintptr_t end, at = page_purged_unit(page, (size_t)__builtin_ctzll(mask), &end);
+    block_unpurged(at, end);
+  }
+}
+
 static void page_take_purged(page_t *page) {
   uint64_t mask = atomic_exchange_explicit(&page->purged_mask, 0, memory_order_acquire);
+  page_unpurge_mask(page, mask);
   bool by_os_page = page_purges_os_pages(page);
   for (; mask; mask &= mask - 1) {
-    size_t i = (size_t)__builtin_ctzll(mask);
-    uintptr_t end, at = page_purged_unit(page, i, &end);
-    block_unpurged(at, end);
-    if (!by_os_page) {
-      page_take_purged_block(page, (block_t *)at);
-      continue;
-    }
-    size_t from, to;
-    page_os_page_blocks(page, i, &from, &to);
+    size_t i = (size_t)__builtin_ctzll(mask), from = i, to = i + 1;
+    if (by_os_page) page_os_page_blocks(page, i, &from, &to);
     for (size_t k = from; k < to; k++) page_take_purged_block(page, (block_t *)(page->page_start + k * page->block_size));
   }
 }
@@ -141,10 +143,7 @@ static bool page_restart_if_nothing_live(page_t *page) {
   uint64_t mask = atomic_load_explicit(&page->purged_mask, memory_order_relaxed);
   if (page_live(page) != page_purged_blocks(page, mask)) return false;
   atomic_store_explicit(&page->purged_mask, 0, memory_order_relaxed);
-  for (; mask; mask &= mask - 1) { /* committed_bytes as page_take_purged keeps it */
-    uintptr_t end, at = page_purged_unit(page, (size_t)__builtin_ctzll(mask), &end);
-    block_unpurged(at, end);
-  }
+  page_unpurge_mask(page, mask);
   page->used = page->pinned;
   page->capacity = 0;
   page->free = page->local_free = NULL;
