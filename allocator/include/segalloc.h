@@ -103,6 +103,7 @@ typedef struct sa_span_info_s {
   uint32_t reserved;       /* blocks that fit */
   uint32_t used;           /* blocks handed out and not freed (remote frees not yet collected count as used) */
   uint32_t thread_free;    /* blocks freed by other threads, waiting for the owner */
+  size_t resident;         /* bytes of the span in RAM when it was read (mincore), any state */
 } sa_span_info_t;
 typedef void sa_span_visitor(const sa_span_info_t *span, void *arg);
 /* Returns the number of segments visited. */

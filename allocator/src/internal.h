@@ -356,6 +356,7 @@ SA_INTERNAL void os_release(void *p, size_t size);
 SA_INTERNAL void os_advise_huge(void *p, size_t size, bool huge);
 SA_INTERNAL void page_unadvise_huge(page_t *page);
 SA_INTERNAL bool os_purge(void *p, size_t size, bool decommit);
+SA_INTERNAL size_t os_resident_bytes(const void *p, size_t size);
 SA_INTERNAL void *os_alloc_meta(size_t size);
 SA_INTERNAL size_t os_page_size(void);
 SA_INTERNAL int64_t os_clock_ms(void);

@@ -127,6 +127,24 @@ bool os_purge(void *p, size_t size, bool decommit) {
   return zero;
 }
 
+/* Bytes of [p, p + size) in RAM now (p page-aligned), for the heap map:
+ * mincore's vector in chunks, so that a huge segment needs no big buffer.
+ * A range the kernel refuses (not mapped: cannot happen for a segment)
+ * counts as not resident. */
+size_t os_resident_bytes(const void *p, size_t size) {
+  unsigned char vec[1024];
+  size_t page = os_page_size(), pages = (size + page - 1) / page, resident = 0;
+  int saved = errno;
+  for (size_t done = 0; done < pages;) {
+    size_t n = pages - done < sizeof vec ? pages - done : sizeof vec;
+    if (mincore((void *)((uintptr_t)p + done * page), n * page, vec) != 0) break;
+    for (size_t i = 0; i < n; i++) resident += vec[i] & 1;
+    done += n;
+  }
+  errno = saved;
+  return resident * page;
+}
+
 /* Metadata (heaps) comes straight from the OS, page-granular. */
 void *os_alloc_meta(size_t size) {
   void *p = os_mmap(size_align_up(size, os_page_size()));

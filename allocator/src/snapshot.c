@@ -2,7 +2,8 @@
  * sa_heap_snapshot and the SEGALLOC_MAP files the harness renders. Other
  * threads keep running: page counters are read as they are at that moment
  * (relaxed, possibly torn between fields); a thread_free list is not
- * walked, its freers count it (tf_count). */
+ * walked, its freers count it (tf_count). Residency comes from mincore,
+ * one call per span. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,7 @@ static void walk_segment(const segment_t *s, void *arg) {
   for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
     const slice_t *sl = &s->slices[i];
     size_t n = sl->slice_count ? sl->slice_count : 1;
+    if (!sl->is_used && n > s->slice_entries - i) n = s->slice_entries - i;
     sa_span_info_t info = {0};
     info.segment = s;
     info.owner = atomic_load_explicit(&((segment_t *)s)->thread_id, memory_order_relaxed);
@@ -56,7 +58,8 @@ static void walk_segment(const segment_t *s, void *arg) {
     info.first_slice = (uint32_t)i;
     info.slices = (uint32_t)n;
     if (sl->is_used) describe_page(sl, &info);
-    else describe_free(s, i, n > s->slice_entries - i ? s->slice_entries - i : n, &info);
+    else describe_free(s, i, n, &info);
+    info.resident = os_resident_bytes((const uint8_t *)s + (i << SLICE_SHIFT), n << SLICE_SHIFT);
     w->visit(&info, w->arg);
     i += n;
   }
@@ -96,10 +99,10 @@ static void csv_row(const sa_span_info_t *sp, void *arg) {
   csv_out_t *o = arg;
   if (o->len > sizeof o->buf - 256) csv_flush(o);
   o->len += (size_t)snprintf(o->buf + o->len, sizeof o->buf - o->len,
-                             "%lld,%p,%llx,%zu,%u,%u,%s,%s,%zu,%u,%u,%u,%u\n", (long long)o->time_ms, sp->segment,
+                             "%lld,%p,%llx,%zu,%u,%u,%s,%s,%zu,%u,%u,%u,%u,%zu\n", (long long)o->time_ms, sp->segment,
                              (unsigned long long)sp->owner, sp->segment_slices, sp->first_slice, sp->slices,
                              state_name[sp->state], kind_name[sp->kind], sp->block_size, sp->capacity,
-                             sp->reserved, sp->used, sp->thread_free);
+                             sp->reserved, sp->used, sp->thread_free, sp->resident);
 }
 
 SA_API int sa_heap_snapshot_write(int fd, bool header) {
@@ -109,7 +112,7 @@ SA_API int sa_heap_snapshot_write(int fd, bool header) {
   if (header)
     o.len = (size_t)snprintf(o.buf, sizeof o.buf,
                              "time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,block_size,"
-                             "capacity,reserved,used,thread_free\n");
+                             "capacity,reserved,used,thread_free,resident\n");
   sa_heap_snapshot(csv_row, &o);
   csv_flush(&o);
   if (o.error) {

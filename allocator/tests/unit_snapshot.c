@@ -12,16 +12,23 @@ typedef struct tally_s {
   size_t used_64k, pages_64k, thread_free_64k;
   size_t free_spans, purged_spans;
   size_t slices_total, segments_slices;
+  size_t resident_64b, resident_huge, resident_purged, resident_over_span;
 } tally_t;
 
 static void count(const sa_span_info_t *sp, void *arg) {
   tally_t *t = arg;
   t->slices_total += sp->slices;
+  if (sp->resident > (size_t)sp->slices * SLICE_SIZE) t->resident_over_span++;
   if (sp->state == SA_SPAN_FREE) t->free_spans++;
-  if (sp->state == SA_SPAN_PURGED) t->purged_spans++;
+  if (sp->state == SA_SPAN_PURGED) {
+    t->purged_spans++;
+    t->resident_purged += sp->resident;
+  }
   if (sp->state != SA_SPAN_PAGE) return;
   t->pages[sp->kind]++;
+  if (sp->kind == SA_PAGE_HUGE) t->resident_huge += sp->resident;
   if (sp->block_size == 64) {
+    t->resident_64b += sp->resident;
     t->pages_64b++;
     t->used_64b += sp->used;
   }
@@ -43,8 +50,9 @@ int main(void) {
   void *small[100], *medium[20], *large[3];
   for (int i = 0; i < 100; i++) small[i] = sa_malloc(64);
   for (int i = 0; i < 20; i++) medium[i] = sa_malloc(65536);
-  for (int i = 0; i < 3; i++) large[i] = sa_malloc(200 * 1024);
+  for (int i = 0; i < 3; i++) memset(large[i] = sa_malloc(200 * 1024), 2, 200 * 1024);
   void *huge = sa_malloc((size_t)40 << 20);
+  memset(huge, 1, (size_t)1 << 20);
 
   /* Another thread frees three blocks of the second (not full) 64 KiB page:
    * a page of them holds 15 (page_slices). */
@@ -65,6 +73,15 @@ int main(void) {
   EXPECT(tl.pages[SA_PAGE_HUGE] == 1, "huge pages: %zu", tl.pages[SA_PAGE_HUGE]);
   EXPECT(tl.purged_spans == 1 && tl.free_spans == 0, "the untouched tail is one purged span: %zu purged, %zu free",
          tl.purged_spans, tl.free_spans);
+  /* Residency (mincore): the 64 B page's 6400 written bytes, the huge
+   * block's first MiB and not its untouched rest, nothing purged, and no
+   * span above its own size. */
+  EXPECT(tl.resident_64b >= 6400 && tl.resident_64b <= SLICE_SIZE, "the 64 B page has %zu bytes resident",
+         tl.resident_64b);
+  EXPECT(tl.resident_huge >= ((size_t)1 << 20) && tl.resident_huge < ((size_t)40 << 20),
+         "the huge page (1 MiB of 40 written) has %zu bytes resident", tl.resident_huge);
+  EXPECT(tl.resident_purged == 0, "purged spans have %zu bytes resident", tl.resident_purged);
+  EXPECT(tl.resident_over_span == 0, "%zu spans report more resident bytes than they span", tl.resident_over_span);
 
   /* Free the large blocks: their spans coalesce with the purged tail. */
   for (int i = 0; i < 3; i++) sa_free(large[i]);
@@ -73,6 +90,7 @@ int main(void) {
   sa_heap_snapshot(count, &t2);
   EXPECT(t2.pages[SA_PAGE_LARGE] == 0, "large pages after free: %zu", t2.pages[SA_PAGE_LARGE]);
   EXPECT(t2.purged_spans == 1, "freed large spans merge into the purged tail: %zu", t2.purged_spans);
+  EXPECT(t2.resident_purged == 0, "purged (once written) large spans have %zu bytes resident", t2.resident_purged);
 
   /* The CSV writer produces one header and one row per span. */
   int fds[2];
@@ -84,7 +102,8 @@ int main(void) {
   buf[n > 0 ? n : 0] = 0;
   size_t lines = 0;
   for (char *c = buf; *c; c++) lines += *c == '\n';
-  EXPECT(strncmp(buf, "time_ms,segment,owner", 21) == 0, "CSV header");
+  EXPECT(strncmp(buf, "time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,block_size,capacity,"
+                      "reserved,used,thread_free,resident\n", 122) == 0, "CSV header: %.130s", buf);
   EXPECT(lines >= 1 + 1 + 2 + 1 + 1, "header plus a row per span: %zu lines", lines);
   sa_free(huge);
   for (int i = 0; i < 100; i++) sa_free(small[i]);

@@ -16,11 +16,13 @@ const char *const ab_heapmap_kind_names[AB_HEAPMAP_PAGE_KINDS + 1] = {"small", "
 enum {
   AB_HM_TIME, AB_HM_SEGMENT, AB_HM_OWNER, AB_HM_SEGMENT_SLICES, AB_HM_FIRST_SLICE, AB_HM_SLICES,
   AB_HM_STATE, AB_HM_KIND, AB_HM_BLOCK_SIZE, AB_HM_CAPACITY, AB_HM_RESERVED, AB_HM_USED,
-  AB_HM_THREAD_FREE, AB_HM_NCOLS
+  AB_HM_THREAD_FREE, AB_HM_RESIDENT, AB_HM_NCOLS
 };
+#define AB_HM_REQUIRED AB_HM_RESIDENT /* the columns before it; resident came later */
 static const char *const ab_heapmap_columns[AB_HM_NCOLS] = {
     "time_ms",  "segment",  "owner",    "segment_slices", "first_slice", "slices",     "state",
-    "kind",     "block_size", "capacity", "reserved",     "used",        "thread_free"};
+    "kind",     "block_size", "capacity", "reserved",     "used",        "thread_free",
+    "resident"};
 
 /* One CSV row, checked field by field. */
 typedef struct ab_heapmap_row_s {
@@ -31,7 +33,8 @@ typedef struct ab_heapmap_row_s {
 
 typedef struct ab_heapmap_loader_s {
   ab_heapmap_t *map;
-  int col[AB_HM_NCOLS];
+  int col[AB_HM_NCOLS]; /* -1: an optional column the file lacks */
+  size_t fields;        /* a row needs at least this many */
   const char *path;
   long line;
   uint64_t *addresses, *owners; /* first appearance order: the numbers shown */
@@ -65,10 +68,11 @@ static int ab_heapmap_name_index(const char *const *names, size_t n, const char 
 static int ab_heapmap_header(ab_heapmap_loader_t *l, const ab_strv_t *f, ab_err_t *err) {
   for (int c = 0; c < AB_HM_NCOLS; c++) {
     l->col[c] = ab_csv_column(f, ab_heapmap_columns[c]);
-    if (l->col[c] < 0)
+    if (l->col[c] >= 0 && (size_t)l->col[c] >= l->fields) l->fields = (size_t)l->col[c] + 1;
+    if (l->col[c] < 0 && c < AB_HM_REQUIRED)
       return ab_fail(err, "%s:%ld: no column '%s': not a SEGALLOC_MAP file (its header is "
                           "time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,"
-                          "block_size,capacity,reserved,used,thread_free)",
+                          "block_size,capacity,reserved,used,thread_free[,resident])",
                      l->path, l->line, ab_heapmap_columns[c]);
   }
   return 0;
@@ -87,6 +91,12 @@ static int ab_heapmap_row_counts(const ab_heapmap_loader_t *l, const ab_strv_t *
     if (!ab_heapmap_parse_u64(s, 10, UINT32_MAX, &v))
       return ab_heapmap_bad(l, err, ab_heapmap_columns[c], s);
     *slots[c - AB_HM_CAPACITY] = (uint32_t)v;
+  }
+  if (l->col[AB_HM_RESIDENT] >= 0) {
+    const char *s = f->v[l->col[AB_HM_RESIDENT]];
+    if (!ab_heapmap_parse_u64(s, 10, (uint64_t)r->span.slices * AB_HEAPMAP_SLICE_BYTES,
+                              &r->span.resident))
+      return ab_heapmap_bad(l, err, "resident (bytes, at most the span's)", s);
   }
   return 0;
 }
@@ -133,8 +143,8 @@ static int ab_heapmap_row_place(const ab_heapmap_loader_t *l, const ab_strv_t *f
 static int ab_heapmap_row(const ab_heapmap_loader_t *l, const ab_strv_t *f, ab_heapmap_row_t *r,
                           ab_err_t *err) {
   *r = (ab_heapmap_row_t){0};
-  if (f->n < AB_HM_NCOLS)
-    return ab_fail(err, "%s:%ld: %zu fields, expected %d", l->path, l->line, f->n, AB_HM_NCOLS);
+  if (f->n < l->fields)
+    return ab_fail(err, "%s:%ld: %zu fields, expected %zu", l->path, l->line, f->n, l->fields);
   const char *t = f->v[l->col[AB_HM_TIME]];
   if (!ab_parse_double(t, &r->time_ms) || r->time_ms < 0)
     return ab_heapmap_bad(l, err, "time_ms", t);
@@ -179,7 +189,8 @@ static int ab_heapmap_add(ab_heapmap_loader_t *l, const ab_heapmap_row_t *r, ab_
   if (!ab_heapmap_continues(snap, r)) {
     m->snaps = ab_xrealloc(m->snaps, (m->n_snaps + 1) * sizeof *m->snaps);
     snap = &m->snaps[m->n_snaps++];
-    *snap = (ab_heapmap_snapshot_t){.time_ms = r->time_ms};
+    *snap = (ab_heapmap_snapshot_t){.time_ms = r->time_ms,
+                                    .has_resident = l->col[AB_HM_RESIDENT] >= 0};
   }
   ab_heapmap_segment_t *seg = snap->n_segments ? &snap->segments[snap->n_segments - 1] : NULL;
   if (!seg || seg->address != r->segment) {
@@ -272,8 +283,12 @@ static void ab_heapmap_add_span(const ab_heapmap_span_t *sp, ab_heapmap_totals_t
   uint64_t bytes = (uint64_t)sp->slices * AB_HEAPMAP_SLICE_BYTES;
   if (sp->state == AB_HEAPMAP_FREE) t->free_bytes += bytes;
   else if (sp->state == AB_HEAPMAP_PURGED) t->purged_bytes += bytes;
-  if (sp->state != AB_HEAPMAP_PAGE) return;
+  if (sp->state != AB_HEAPMAP_PAGE) {
+    t->free_resident_bytes += sp->resident;
+    return;
+  }
   t->page_bytes += bytes;
+  t->page_resident_bytes += sp->resident;
   t->pages[sp->kind]++;
   t->used_bytes += (uint64_t)sp->used * sp->block_size;
   t->thread_free_bytes += (uint64_t)(sp->thread_free < sp->used ? sp->thread_free : sp->used) *

@@ -2,7 +2,9 @@
  * snapshots of its segments as CSV (one row per span, every row of one
  * snapshot with the same time_ms; see allocator/include/segalloc.h):
  *   time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,
- *   block_size,capacity,reserved,used,thread_free
+ *   block_size,capacity,reserved,used,thread_free,resident
+ * (resident, bytes in RAM by mincore, is absent from maps of segalloc builds
+ * before it was added: such maps load, their figures say "unknown")
  * This module reads such a file into snapshots, checks it, and derives the
  * figures the pictures, the tables and the report show. */
 #ifndef AB_HEAPMAP_H
@@ -35,6 +37,7 @@ typedef struct ab_heapmap_span_s {
   /* As segalloc read them, without stopping the owner: used counts the
    * blocks in thread_free too, and a count may be off by a block or two. */
   uint32_t capacity, reserved, used, thread_free;
+  uint64_t resident; /* bytes in RAM, when the snapshot has_resident */
 } ab_heapmap_span_t;
 
 typedef struct ab_heapmap_segment_s {
@@ -49,6 +52,7 @@ typedef struct ab_heapmap_segment_s {
 
 typedef struct ab_heapmap_snapshot_s {
   double time_ms;
+  bool has_resident; /* the file has the resident column */
   ab_heapmap_segment_t *segments; /* in address order, as segalloc walks them */
   size_t n_segments;
 } ab_heapmap_snapshot_t;
@@ -92,12 +96,15 @@ typedef struct ab_heapmap_totals_s {
   uint64_t used_bytes;        /* used blocks x block size (thread_free included) */
   uint64_t thread_free_bytes; /* blocks freed by other threads, not yet collected */
   uint64_t unused_bytes;      /* blocks that fit in pages but are not used */
+  /* In RAM (0 without has_resident): in pages, in free spans (purged ones
+   * hold none). The segment headers are not in any span. */
+  uint64_t page_resident_bytes, free_resident_bytes;
 } ab_heapmap_totals_t;
 
 void ab_heapmap_totals(const ab_heapmap_snapshot_t *snap, ab_heapmap_totals_t *t);
 /* The snapshot with the most bytes in pages (the last of equals): the peak
- * of the map. Pages, not free spans, because a free span's bytes are only
- * an upper bound (see above). */
+ * of the map, the heap at its busiest. Not the most resident: at exit, the
+ * freed pages are resident free spans until purged, and would win. */
 size_t ab_heapmap_peak(const ab_heapmap_t *map);
 
 /* Path of a snapshot's picture relative to the folder holding heapmap/:

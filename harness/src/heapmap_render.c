@@ -101,7 +101,8 @@ static int ab_heapmap_render_md(const char *dir, const ab_heapmap_t *maps, size_
                     "another thread, not yet collected by the owner); *unused blocks* are the "
                     "bytes of blocks that fit but are not used; *page tails* are the bytes of a "
                     "page's span past its last block (address space, resident only if "
-                    "touched).\n\n",
+                    "touched); *resident* is what of the class's pages is in RAM (mincore, "
+                    "when segalloc read the span).\n\n",
                 title);
   for (size_t i = 0; i < n; i++) ab_heapmap_render_md_map(dir, &maps[i], &b);
   char *path = ab_xasprintf("%s/heapmap.md", dir);

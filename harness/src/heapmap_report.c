@@ -6,14 +6,20 @@
 #include "files.h"
 #include "heapmap.h"
 
-/* One picture cell: the snapshot and the bytes in pages then. */
+/* One picture cell: the snapshot, the bytes in pages then and, when the
+ * map has them, the bytes resident. */
 static void ab_heapmap_report_cell(ab_buf_t *b, const ab_heapmap_t *m, size_t i, const char *what) {
-  char *pic = ab_heapmap_picture(m, i, "svg"), pages[32];
+  char *pic = ab_heapmap_picture(m, i, "svg"), pages[32], resident[32];
   ab_heapmap_totals_t t;
   ab_heapmap_totals(&m->snaps[i], &t);
   ab_heapmap_bytes(t.page_bytes, pages, sizeof pages);
-  ab_buf_printf(b, " ![segalloc %s](%s)<br>t = %.0f ms, %s in pages |", what, pic,
+  ab_buf_printf(b, " ![segalloc %s](%s)<br>t = %.0f ms, %s in pages", what, pic,
                 m->snaps[i].time_ms, pages);
+  if (m->snaps[i].has_resident) {
+    ab_heapmap_bytes(t.page_resident_bytes + t.free_resident_bytes, resident, sizeof resident);
+    ab_buf_printf(b, ", %s resident", resident);
+  }
+  ab_buf_puts(b, " |");
   free(pic);
 }
 

@@ -52,9 +52,15 @@ static void ab_svg_title(ab_svg_t *v, const ab_heapmap_totals_t *t) {
                 t->pages[2], t->pages[3]);
   ab_buf_printf(v->out,
                 "<text x=\"%d\" y=\"58\">in pages %s · free spans %s · purged %s · in "
-                "blocks: %s used (%s of it freed by other threads, in thread_free), %s unused"
-                "</text>\n",
+                "blocks: %s used (%s of it freed by other threads, in thread_free), %s unused",
                 AB_SVG_PAD, pages, free_b, purged, used, tf, unused);
+  if (s->has_resident) {
+    char res_pages[32], res_free[32];
+    ab_heapmap_bytes(t->page_resident_bytes, res_pages, sizeof res_pages);
+    ab_heapmap_bytes(t->free_resident_bytes, res_free, sizeof res_free);
+    ab_buf_printf(v->out, " · resident: %s in pages, %s in free spans", res_pages, res_free);
+  }
+  ab_buf_puts(v->out, "</text>\n");
 }
 
 /* Offsets along a 32 MiB segment, every 4 MiB. */
@@ -78,7 +84,7 @@ static void ab_svg_rect(ab_buf_t *out, const char *cls, double x, double y, doub
 
 /* Hover text: where the span is and, for a page, its counts. */
 static void ab_svg_span_tooltip(ab_buf_t *out, const ab_heapmap_segment_t *seg,
-                                const ab_heapmap_span_t *sp) {
+                                const ab_heapmap_span_t *sp, bool has_resident) {
   char size[32];
   ab_heapmap_bytes((uint64_t)sp->slices * AB_HEAPMAP_SLICE_BYTES, size, sizeof size);
   ab_buf_printf(out, "<title>seg %zu, slices %u-%u (%s): ", seg->number, sp->first_slice,
@@ -89,6 +95,11 @@ static void ab_svg_span_tooltip(ab_buf_t *out, const ab_heapmap_segment_t *seg,
                   sp->reserved, sp->capacity, sp->thread_free);
   else
     ab_buf_puts(out, sp->state == AB_HEAPMAP_FREE ? "free, not purged" : "purged");
+  if (has_resident) {
+    char resident[32];
+    ab_heapmap_bytes(sp->resident, resident, sizeof resident);
+    ab_buf_printf(out, "; %s resident", resident);
+  }
   ab_buf_puts(out, "</title>");
 }
 
@@ -114,7 +125,7 @@ static void ab_svg_span(ab_svg_t *v, const ab_heapmap_segment_t *seg, const ab_h
   /* A hairline between neighbours, so that adjacent pages stay apart. */
   w -= w > 2 ? 0.5 : w * 0.25;
   ab_buf_puts(v->out, "<g>");
-  ab_svg_span_tooltip(v->out, seg, sp);
+  ab_svg_span_tooltip(v->out, seg, sp, v->map->snaps[v->snap].has_resident);
   if (sp->state == AB_HEAPMAP_PAGE) ab_svg_page(v->out, sp, x, y, w);
   else if (sp->state == AB_HEAPMAP_FREE)
     ab_svg_rect(v->out, "span free", x, y, w, AB_SVG_ROW_H, AB_SVG_FREE, "");

@@ -4,8 +4,10 @@
  * blocks that fit, so that the row of all classes weighs each block by its
  * size), blocks in thread_free, and the waste:
  * bytes of blocks that fit but are not used, and the page tail (span bytes
- * past the last block: address space, resident only if touched); then the
- * free spans (an upper bound of what they keep resident) and the purged ones. */
+ * past the last block: address space, resident only if touched); and the
+ * bytes of its pages in RAM. Then the free spans, with what they keep in
+ * RAM (without residency in the map: their size, an upper bound), and the
+ * purged ones. */
 #ifndef AB_HEAPMAP_TABLE_H
 #define AB_HEAPMAP_TABLE_H
 
@@ -17,7 +19,7 @@ typedef struct ab_heapmap_class_s {
   uint64_t block_size;
   size_t pages;
   uint64_t slices, reserved, used, thread_free;
-  uint64_t reserved_bytes, used_bytes, unused_bytes, tail_bytes;
+  uint64_t reserved_bytes, used_bytes, unused_bytes, tail_bytes, resident_bytes;
 } ab_heapmap_class_t;
 
 /* The size classes of a snapshot, by kind then block size. */

@@ -4,7 +4,8 @@
 DIR holds heapmap.html, heapmap.md and heapmap/NAME/NNNN.svg; CSV (default
 DIR/heapmap/NAME.csv) is the SEGALLOC_MAP file they were drawn from. Every
 picture must parse as SVG and show exactly the spans of its snapshot, by
-state and kind; the page must step through exactly those pictures."""
+state and kind; the page must step through exactly those pictures; the
+bytes resident must be possible ones."""
 import csv
 import os
 import re
@@ -76,6 +77,32 @@ def check_page(directory, name, count):
             fail(f"heapmap.md links a missing picture {pic}")
 
 
+def check_resident(directory, snaps):
+    """The resident column (absent from maps of older segalloc builds): no
+    span above its own size, some bytes in RAM, heapmap.md says so, and no
+    snapshot holds more than the peak RSS of the run it came from."""
+    if "resident" not in snaps[0][0]:
+        return
+    for rows in snaps:
+        for r in rows:
+            if int(r["resident"]) > int(r["slices"]) * 65536:
+                fail(f"span at slice {r['first_slice']} of {r['segment']}: {r['resident']} "
+                     f"bytes resident in {r['slices']} slices")
+    most = max(sum(int(r["resident"]) for r in rows) for rows in snaps)
+    if most == 0:
+        fail("no snapshot has a resident byte")
+    md = open(os.path.join(directory, "heapmap.md")).read()
+    if "Resident: " not in md:
+        fail("heapmap.md does not say what is resident")
+    results = os.path.join(directory, "results.csv")
+    if os.path.exists(results):
+        with open(results, newline="") as f:
+            rss = [int(r["peak_rss_kib"]) * 1024 for r in csv.DictReader(f)
+                   if r["allocator"] == "segalloc" and r["status"] == "ok"]
+        if rss and most > max(rss):
+            fail(f"a snapshot has {most} bytes resident, above the run's peak RSS {max(rss)}")
+
+
 def main():
     directory, name = sys.argv[1], sys.argv[2]
     source = sys.argv[3] if len(sys.argv) > 3 else os.path.join(directory, "heapmap", name + ".csv")
@@ -87,6 +114,7 @@ def main():
     for i, rows in enumerate(snaps):
         check_picture(os.path.join(folder, pictures[i]), rows)
     check_page(directory, name, len(snaps))
+    check_resident(directory, snaps)
     print(f"{name}: {len(snaps)} snapshots, pictures and page agree")
 
 

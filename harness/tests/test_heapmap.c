@@ -27,6 +27,10 @@
  * segment of 1024 slices owned by cc.
  * Snapshot 2 (t=100 again: the walk starts over at A): A read first as
  * bb's, then as dd's (it changed hands during the walk). */
+#define HEADER_RESIDENT                                                                        \
+  "time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,block_size,capacity,"   \
+  "reserved,used,thread_free,resident\n"
+
 static const char good_map[] =
     HEADER
     "0,0x10000000,aa,512,1,1,page,small,64,1024,1024,512,0\n"
@@ -140,13 +144,13 @@ static void test_svg(const ab_heapmap_t *m) {
 static void test_table(const ab_heapmap_t *m) {
   ab_buf_t b = {0};
   ab_heapmap_table(&m->snaps[0], &b);
-  EXPECT(strstr(b.s, "| 64 | small | 2 | 2 | 537 / 2048 | 26.2% | 4 | 94 KiB | 0 B |\n") != NULL);
-  EXPECT(strstr(b.s, "| 65600 | medium | 2 | 18 | 10 / 16 | 62.5% | 7 | 384 KiB | 127 KiB |\n") !=
+  EXPECT(strstr(b.s, "| 64 | small | 2 | 2 | 537 / 2048 | 26.2% | 4 | 94 KiB | 0 B | - |\n") != NULL);
+  EXPECT(strstr(b.s, "| 65600 | medium | 2 | 18 | 10 / 16 | 62.5% | 7 | 384 KiB | 127 KiB | - |\n") !=
          NULL);
-  EXPECT(strstr(b.s, "| 196608 | large | 1 | 3 | 1 / 1 | 100.0% | 1 | 0 B | 0 B |\n") != NULL);
+  EXPECT(strstr(b.s, "| 196608 | large | 1 | 3 | 1 / 1 | 100.0% | 1 | 0 B | 0 B | - |\n") != NULL);
   /* All classes: fullness by bytes, (537 x 64 + 10 x 65600 + 196608) / (2048 x 64 + 16 x
    * 65600 + 196608), not by blocks, which the 64-byte ones would swamp. */
-  EXPECT(strstr(b.s, "| **all** |  | 5 | 23 | 548 / 2065 | 64.4% | 12 | 479 KiB | 127 KiB |\n") !=
+  EXPECT(strstr(b.s, "| **all** |  | 5 | 23 | 548 / 2065 | 64.4% | 12 | 479 KiB | 127 KiB | - |\n") !=
          NULL);
   EXPECT(strstr(b.s, "Free spans: **32.0 MiB**") != NULL);
   EXPECT(strstr(b.s, "Purged spans: 62.4 MiB") != NULL);
@@ -155,6 +159,60 @@ static void test_table(const ab_heapmap_t *m) {
   EXPECT(strstr(b.s, "| 64 |") < strstr(b.s, "| 65600 |") &&
          strstr(b.s, "| 65600 |") < strstr(b.s, "| 196608 |"));
   ab_buf_free(&b);
+}
+
+/* The resident column (segalloc builds that read mincore): one segment,
+ * in three snapshots; the second has the most in RAM, but the first the
+ * most in pages, so the first is the peak (the heap at its busiest). */
+static const char resident_map[] =
+    HEADER_RESIDENT
+    "0,0x10000000,aa,512,1,1,page,small,64,1024,1024,512,0,65536\n"
+    "0,0x10000000,aa,512,2,9,page,medium,65600,8,8,4,0,294912\n"
+    "0,0x10000000,aa,512,11,501,purged,-,0,0,0,0,0,0\n"
+    "50,0x10000000,aa,512,1,1,page,small,64,1024,1024,512,0,65536\n"
+    "50,0x10000000,aa,512,2,9,free,-,0,0,0,0,0,589824\n"
+    "50,0x10000000,aa,512,11,501,purged,-,0,0,0,0,0,0\n"
+    "100,0x10000000,aa,512,1,1,page,small,64,1024,1024,1,0,4096\n"
+    "100,0x10000000,aa,512,2,510,purged,-,0,0,0,0,0,0\n";
+
+static void test_resident(const char *dir) {
+  char *path = write_map(dir, "resident.csv", resident_map);
+  ab_heapmap_t m;
+  ab_err_t err;
+  EXPECT(ab_heapmap_load(path, &m, &err) == 0);
+  free(path);
+  if (m.n_snaps != 3) {
+    EXPECT(m.n_snaps == 3);
+    ab_heapmap_free(&m);
+    return;
+  }
+  EXPECT(m.snaps[0].has_resident && m.snaps[0].segments[0].spans[1].resident == 294912);
+  ab_heapmap_totals_t t;
+  ab_heapmap_totals(&m.snaps[1], &t);
+  EXPECT(t.page_resident_bytes == 65536 && t.free_resident_bytes == 589824);
+  EXPECT(ab_heapmap_peak(&m) == 0);
+  ab_buf_t b = {0};
+  ab_heapmap_table(&m.snaps[0], &b);
+  EXPECT(strstr(b.s, "| 65600 | medium | 1 | 9 | 4 / 8 | 50.0% | 0 | 256 KiB | 64 KiB | 288 KiB |\n"));
+  EXPECT(strstr(b.s, "Resident: 352 KiB in pages + 0 B in free spans = **352 KiB**, of which used "
+                     "blocks 288 KiB: waste **64 KiB**"));
+  ab_buf_free(&b);
+  ab_heapmap_table(&m.snaps[1], &b);
+  EXPECT(strstr(b.s, "Free spans: 576 KiB, **576 KiB** of it resident."));
+  ab_buf_free(&b);
+  ab_heapmap_svg(&m, 1, &b);
+  EXPECT(strstr(b.s, "free, not purged; 576 KiB resident</title>"));
+  EXPECT(strstr(b.s, " · resident: 64 KiB in pages, 576 KiB in free spans</text>"));
+  ab_buf_free(&b);
+  ab_heapmap_free(&m);
+  /* A map without the column shows no residency anywhere. */
+  path = write_map(dir, "plain.csv", good_map);
+  EXPECT(ab_heapmap_load(path, &m, &err) == 0);
+  free(path);
+  ab_heapmap_svg(&m, 0, &b);
+  EXPECT(!m.snaps[0].has_resident && !strstr(b.s, " resident</title>") && !strstr(b.s, " · resident:"));
+  ab_buf_free(&b);
+  ab_heapmap_free(&m);
 }
 
 static void test_html(ab_heapmap_t *m) {
@@ -196,6 +254,9 @@ static void test_malformed(const char *dir) {
       {HEADER "100,0x10000000,aa,512,1,1,free,-,0,0,0,0,0\n50,0x10000000,aa,512,1,1,free,-,0,0,0,0,0\n",
        ":3: time_ms 50 comes after 100"},
       {HEADER "0,0x10000000,a\"a,512,1,1,free,-,0,0,0,0,0\n", ":2: malformed CSV"},
+      {HEADER_RESIDENT "0,0x10000000,aa,512,1,1,free,-,0,0,0,0,0\n", ":2: 13 fields, expected 14"},
+      {HEADER_RESIDENT "0,0x10000000,aa,512,1,1,free,-,0,0,0,0,0,65537\n",
+       ":2: resident (bytes, at most the span's) '65537'"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *path = write_map(dir, "bad.csv", cases[i].text);
@@ -291,6 +352,7 @@ int main(int argc, char **argv) {
   test_html(&m);
   ab_heapmap_free(&m);
   test_malformed(tmp);
+  test_resident(tmp);
   test_render(tmp, good);
   test_report(tmp);
   char *name = ab_heapmap_render_name("/x/y/my map(1).csv");
