@@ -1,6 +1,10 @@
 /* sa_heap_snapshot after a known allocation pattern: counts per page kind
- * and state, used blocks, and blocks waiting in thread_free. */
+ * and state, used blocks, blocks waiting in thread_free and resident bytes;
+ * then the SEGALLOC_MAP file and sa_stats_print, the two ways out. */
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -43,6 +47,77 @@ static void *free_three(void *arg) {
   void **blocks = arg;
   for (int i = 0; i < 3; i++) sa_free(blocks[i]);
   return NULL;
+}
+
+static size_t read_all(int fd, char *buf, size_t size) {
+  size_t n = 0;
+  ssize_t r;
+  while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0) n += (size_t)r;
+  buf[n] = 0;
+  return n;
+}
+
+static size_t count_lines_starting(const char *text, const char *prefix) {
+  size_t n = 0, len = strlen(prefix);
+  for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+    n += strncmp(l, prefix, len) == 0;
+  return n;
+}
+
+/* SEGALLOC_MAP: the snapshots of a run go to one file under one header,
+ * and the final tick closes it; a path that cannot be opened is reported
+ * once on stderr and dropped, and the program goes on. */
+static void check_map_file(void) {
+  char path[] = "/tmp/unit_snapshot_mapXXXXXX", buf[65536];
+  int fd = mkstemp(path);
+  EXPECT(fd >= 0, "mkstemp");
+  close(fd);
+  snprintf(sa_map_path, sizeof sa_map_path, "%s", path);
+  snapshot_map_tick(false);
+  snapshot_map_tick(true);
+  EXPECT(sa_map_path[0] == 0, "the final snapshot ends the map");
+  fd = open(path, O_RDONLY);
+  read_all(fd, buf, sizeof buf);
+  close(fd);
+  unlink(path);
+  size_t lines = count_lines_starting(buf, ""), commas = 0;
+  for (const char *c = buf; *c; c++) commas += *c == ',';
+  EXPECT(count_lines_starting(buf, "time_ms,") == 1 && strncmp(buf, "time_ms,", 8) == 0, "one header, first");
+  /* at least two spans a snapshot: the main heap's pages and the free rest */
+  EXPECT(lines >= 1 + 2 * 2 && commas == lines * 13, "%zu lines of 14 fields after it:\n%.300s", lines, buf);
+
+  snprintf(sa_map_path, sizeof sa_map_path, "/nonexistent-dir/map.csv");
+  int pipe_fds[2], saved = dup(2);
+  EXPECT(pipe(pipe_fds) == 0, "pipe");
+  dup2(pipe_fds[1], 2);
+  snapshot_map_tick(false);
+  snapshot_map_tick(false);
+  dup2(saved, 2);
+  close(saved);
+  close(pipe_fds[1]);
+  read_all(pipe_fds[0], buf, sizeof buf);
+  close(pipe_fds[0]);
+  EXPECT(count_lines_starting(buf, "segalloc: cannot write SEGALLOC_MAP=/nonexistent-dir/map.csv: ") == 1,
+         "an unwritable map path is reported once: '%s'", buf);
+  EXPECT(sa_map_path[0] == 0, "and dropped");
+}
+
+/* sa_stats_print writes after what the FILE holds buffered: one
+ * `segalloc: name value` line per statistic. */
+static void check_stats_print(void) {
+  char buf[4096];
+  FILE *f = tmpfile();
+  EXPECT(f != NULL, "tmpfile");
+  fputs("before\n", f);
+  sa_stats_print(f);
+  fflush(f);
+  lseek(fileno(f), 0, SEEK_SET);
+  read_all(fileno(f), buf, sizeof buf);
+  fclose(f);
+  EXPECT(strncmp(buf, "before\nsegalloc: segments ", 26) == 0, "buffered text first, then the stats: %.60s", buf);
+  EXPECT(count_lines_starting(buf, "segalloc: ") == 16, "16 statistics:\n%s", buf);
+  EXPECT(strstr(buf, "\nsegalloc: segments_peak ") && strstr(buf, "\nsegalloc: remote_frees "),
+         "named lines:\n%s", buf);
 }
 
 int main(void) {
@@ -108,5 +183,7 @@ int main(void) {
   sa_free(huge);
   for (int i = 0; i < 100; i++) sa_free(small[i]);
   for (int i = 0; i < 16; i++) sa_free(medium[i]);
+  check_map_file();
+  check_stats_print();
   UNIT_DONE("unit_snapshot");
 }
