@@ -10,6 +10,7 @@
 #include "csv.h"
 #include "files.h"
 #include "heapmap_report.h"
+#include "report_focus.h"
 #include "series.h"
 #include "sysinfo.h"
 
@@ -59,11 +60,8 @@ static void ab_report_rss_cell(ab_buf_t *b, const ab_group_t *g) {
  * ab_group_t), NaN when none has one: to bold the best of a column whose
  * best need not be 1.00. */
 static double ab_report_case_min(const ab_summary_t *s, size_t c, size_t offset) {
-  double best = NAN;
-  for (size_t a = 0; a < s->allocators.n; a++) {
-    double v = *(const double *)((const char *)ab_summary_group(s, c, a) + offset);
-    if (!isnan(v) && (isnan(best) || v < best)) best = v;
-  }
+  double best;
+  ab_summary_min_at(s, c, offset, -1, &best);
   return best;
 }
 
@@ -413,6 +411,7 @@ static void ab_report_body(ab_buf_t *b, const ab_report_in_t *in) {
   const ab_summary_t *s = in->summary;
   ab_report_intro(b, in);
   ab_report_winners(b, s);
+  ab_report_focus(b, s, AB_REPORT_FOCUS);
   ab_buf_puts(b, "## Time relative to the fastest (lower is better)\n\nMedian of the "
                  "repetitions. Time is 1 / ops_per_s for workloads (the rate they report) and "
                  "wall time (hyperfine's median) for real programs. In brackets: the median rate, "

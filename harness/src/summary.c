@@ -147,6 +147,21 @@ int ab_summary_best(const ab_summary_t *s, size_t c, bool by_rss, const char *ex
   return best;
 }
 
+int ab_summary_min_at(const ab_summary_t *s, size_t c, size_t offset, int skip, double *value) {
+  int best = -1;
+  double best_v = NAN;
+  for (size_t a = 0; a < s->allocators.n; a++) {
+    if ((int)a == skip) continue;
+    double v = *(const double *)((const char *)ab_summary_group(s, c, a) + offset);
+    if (!isnan(v) && (best < 0 || v < best_v)) {
+      best = (int)a;
+      best_v = v;
+    }
+  }
+  if (value) *value = best_v;
+  return best;
+}
+
 static double ab_ratio(double x, double ref) { return ref > 0 && !isnan(x) ? x / ref : NAN; }
 
 static void ab_summary_ratios(ab_summary_t *s, size_t c) {

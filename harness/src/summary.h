@@ -61,6 +61,11 @@ int ab_summary_alloc_index(const ab_summary_t *s, const char *name);
 ab_group_t *ab_summary_group(const ab_summary_t *s, size_t case_index, size_t alloc_index);
 /* Index of the allocator with the lowest median of the metric, or -1. */
 int ab_summary_best(const ab_summary_t *s, size_t case_index, bool by_rss, const char *exclude);
+/* The allocator other than `skip` (-1: none skipped) with the smallest
+ * value of case c's double at `offset` in ab_group_t (offsetof(ab_group_t,
+ * time_paired), say), or -1 when none has one; *value gets that value, NaN
+ * with -1. */
+int ab_summary_min_at(const ab_summary_t *s, size_t c, size_t offset, int skip, double *value);
 /* "workload params t=N" for tables and plot titles. */
 char *ab_case_label(const ab_case_key_t *c);
 /* The label made safe for a file name, made unique by a hash of the label. */

@@ -7,6 +7,7 @@
 
 #include "files.h"
 #include "report.h"
+#include "report_focus.h"
 #include "summary.h"
 #include "testing.h"
 
@@ -218,6 +219,66 @@ static void test_rss_per_live(const char *dir) {
   ab_rows_free(&rows);
 }
 
+/* report.md's headline for segalloc against the others, and the geometric
+ * means, which leave out the case glibc did not finish so that every mean
+ * covers the same cases. */
+static void test_focus(const char *dir) {
+  static const struct {
+    const char *workload, *alloc, *status;
+    double ops_per_s, rss;
+  } runs[] = {
+      {"w1", "segalloc", "ok", 200, 1000}, {"w1", "glibc", "ok", 100, 800},
+      {"w1", "mimalloc", "ok", 150, 1200}, {"w2", "segalloc", "ok", 90, 500},
+      {"w2", "glibc", "ok", 100, 1000},    {"w2", "mimalloc", "ok", 60, 600},
+      {"w3", "segalloc", "ok", 10, 500},   {"w3", "glibc", "crash:SIGSEGV", 0, 1},
+      {"w3", "mimalloc", "ok", 1000, 100},
+  };
+  ab_rows_t rows = {0};
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+    add_row(&rows, runs[i].workload, runs[i].alloc, 2, runs[i].status, runs[i].ops_per_s, 1, runs[i].rss);
+  ab_summary_t s;
+  ab_summary_compute(&rows, &s);
+  double g[9];
+  EXPECT(ab_report_geomeans(&s, g) == 2);
+  EXPECT_NEAR(g[0], sqrt(1.0 * 200.0 / 180.0), 1e-9); /* segalloc's time: w1 1, w2 100/90 */
+  EXPECT_NEAR(g[1], sqrt(2.0), 1e-9);                 /* glibc's */
+  EXPECT_NEAR(g[3], g[0], 1e-9);                      /* paired: one repetition, the same */
+  EXPECT_NEAR(g[6], sqrt(1.25), 1e-9);                /* segalloc's RSS: w1 1000/800, w2 1 */
+  EXPECT_NEAR(g[8], sqrt(1.5 * 1.2), 1e-9);           /* mimalloc's */
+  char *md = ab_xasprintf("%s/report-focus.md", dir);
+  ab_report_in_t in = {.run_id = "focus", .run_dir = dir, .root = dir, .rows = &rows, .summary = &s};
+  ab_err_t err;
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  char *text = ab_read_file(md, NULL);
+  const char *focus = text ? strstr(text, "## segalloc against the others") : NULL;
+  EXPECT(focus && focus < strstr(text, "## Time relative to the fastest (lower"));
+  EXPECT(focus && strstr(focus, "| w1 t=2 | **1.00** | mimalloc 1.33 | **1.00** / mimalloc 1.33 | 1.25 | glibc **1.00** |\n"));
+  EXPECT(focus && strstr(focus, "| w2 t=2 | 1.11 | glibc **1.00** | 1.11 / glibc **1.00** | **1.00** | mimalloc 1.20 |\n"));
+  /* glibc's crash leaves w3 in the table, out of the means */
+  EXPECT(focus && strstr(focus, "| w3 t=2 | 100.00 | mimalloc **1.00** | 100.00 / mimalloc **1.00** | 5.00 |"));
+  EXPECT(focus && strstr(focus, "over the 2 of 3 cases that every allocator finished"));
+  EXPECT(focus && strstr(focus, "| segalloc | **1.05** | **1.05** | **1.12** |\n"));
+  EXPECT(focus && strstr(focus, "| glibc | 1.41 | 1.41 | 1.41 |\n"));
+  EXPECT(focus && strstr(focus, "| mimalloc | 1.49 | 1.49 | 1.34 |\n"));
+  free(text);
+  ab_summary_free(&s);
+  ab_rows_free(&rows);
+
+  /* Without segalloc in the run there is no headline. */
+  ab_rows_t others = {0};
+  add_row(&others, "w1", "glibc", 2, "ok", 100, 1, 800);
+  add_row(&others, "w1", "mimalloc", 2, "ok", 150, 1, 1200);
+  ab_summary_compute(&others, &s);
+  in.rows = &others;
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  text = ab_read_file(md, NULL);
+  EXPECT(text && !strstr(text, "against the others"));
+  free(text);
+  free(md);
+  ab_summary_free(&s);
+  ab_rows_free(&others);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s TMPDIR\n", argv[0]);
@@ -227,6 +288,7 @@ int main(int argc, char **argv) {
   test_ratios();
   test_paired();
   test_paired_outputs(argv[1]);
+  test_focus(argv[1]);
   test_rss_per_live(argv[1]);
   test_labels();
   return TEST_RESULT();
