@@ -22,6 +22,7 @@ static const char *const ab_svg_kind_colour[AB_HEAPMAP_PAGE_KINDS] = {"#4e79a7",
 static const char *const ab_svg_kind_pale[AB_HEAPMAP_PAGE_KINDS] = {"#c1d0e0", "#c5dec1",
                                                                     "#fad7b5", "#e3d0de"};
 #define AB_SVG_FREE "#a3a3a3" /* darker than any pale (empty) page */
+#define AB_SVG_FREE_PALE "#e4e4e4" /* a free span's part not resident, when the map says */
 #define AB_SVG_PURGED "#ffffff"
 #define AB_SVG_HEADER "#444444"
 #define AB_SVG_THREAD_FREE "#e15759"
@@ -119,6 +120,20 @@ static void ab_svg_page(ab_buf_t *out, const ab_heapmap_span_t *sp, double x, do
     ab_svg_rect(out, "tf", x, y + AB_SVG_ROW_H - h_live - h_tf, w, h_tf, AB_SVG_THREAD_FREE, "");
 }
 
+/* A free span: dark grey where it may be resident; with residency in the
+ * map, pale with a dark level rising to its resident share. */
+static void ab_svg_free(ab_buf_t *out, const ab_heapmap_span_t *sp, double x, double y, double w,
+                        bool has_resident) {
+  if (!has_resident) {
+    ab_svg_rect(out, "span free", x, y, w, AB_SVG_ROW_H, AB_SVG_FREE, "");
+    return;
+  }
+  ab_svg_rect(out, "span free", x, y, w, AB_SVG_ROW_H, AB_SVG_FREE_PALE, "");
+  double share = (double)sp->resident / ((double)sp->slices * (double)AB_HEAPMAP_SLICE_BYTES);
+  double h = (share > 1 ? 1 : share) * AB_SVG_ROW_H;
+  if (h > 0) ab_svg_rect(out, "resident", x, y + AB_SVG_ROW_H - h, w, h, AB_SVG_FREE, "");
+}
+
 static void ab_svg_span(ab_svg_t *v, const ab_heapmap_segment_t *seg, const ab_heapmap_span_t *sp,
                         double px, double y) {
   double x = AB_SVG_X0 + sp->first_slice * px, w = sp->slices * px;
@@ -127,8 +142,7 @@ static void ab_svg_span(ab_svg_t *v, const ab_heapmap_segment_t *seg, const ab_h
   ab_buf_puts(v->out, "<g>");
   ab_svg_span_tooltip(v->out, seg, sp, v->map->snaps[v->snap].has_resident);
   if (sp->state == AB_HEAPMAP_PAGE) ab_svg_page(v->out, sp, x, y, w);
-  else if (sp->state == AB_HEAPMAP_FREE)
-    ab_svg_rect(v->out, "span free", x, y, w, AB_SVG_ROW_H, AB_SVG_FREE, "");
+  else if (sp->state == AB_HEAPMAP_FREE) ab_svg_free(v->out, sp, x, y, w, v->map->snaps[v->snap].has_resident);
   else
     ab_svg_rect(v->out, "span purged", x, y, w, AB_SVG_ROW_H, AB_SVG_PURGED,
                 " stroke=\"#bbbbbb\" stroke-width=\"0.5\"");
@@ -191,7 +205,10 @@ static void ab_svg_legend(ab_svg_t *v, int y) {
   ab_buf_printf(v->out, "<g class=\"legend\">\n");
   int x = AB_SVG_PAD;
   ab_svg_legend_item(v->out, &x, y, AB_SVG_HEADER, "", "segment header");
-  ab_svg_legend_item(v->out, &x, y, AB_SVG_FREE, "", "free span (some slices may be resident)");
+  if (v->map->snaps[v->snap].has_resident)
+    ab_svg_legend_item(v->out, &x, y, AB_SVG_FREE, "", "free span (dark: its resident share)");
+  else
+    ab_svg_legend_item(v->out, &x, y, AB_SVG_FREE, "", "free span (some slices may be resident)");
   ab_svg_legend_item(v->out, &x, y, AB_SVG_PURGED, " stroke=\"#bbbbbb\"",
                      "purged (returned to the OS)");
   for (int k = 0; k < AB_HEAPMAP_PAGE_KINDS; k++) {

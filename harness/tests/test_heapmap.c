@@ -124,7 +124,7 @@ static void test_svg(const ab_heapmap_t *m) {
   const char *style = strstr(b.s, "<style>"), *style_end = strstr(b.s, "</style>");
   EXPECT(style && style_end);
   const char *names[] = {"small", "medium", "large", "huge", "free",
-                         "purged", "span", "level", "tf"};
+                         "purged", "span", "level", "tf", "resident"};
   for (size_t i = 0; style && style_end && i < sizeof names / sizeof names[0]; i++) {
     char *rule = ab_xasprintf(".%s{", names[i]);
     const char *hit = strstr(style, rule);
@@ -170,7 +170,7 @@ static const char resident_map[] =
     "0,0x10000000,aa,512,2,9,page,medium,65600,8,8,4,0,294912\n"
     "0,0x10000000,aa,512,11,501,purged,-,0,0,0,0,0,0\n"
     "50,0x10000000,aa,512,1,1,page,small,64,1024,1024,512,0,65536\n"
-    "50,0x10000000,aa,512,2,9,free,-,0,0,0,0,0,589824\n"
+    "50,0x10000000,aa,512,2,9,free,-,0,0,0,0,0,393216\n"
     "50,0x10000000,aa,512,11,501,purged,-,0,0,0,0,0,0\n"
     "100,0x10000000,aa,512,1,1,page,small,64,1024,1024,1,0,4096\n"
     "100,0x10000000,aa,512,2,510,purged,-,0,0,0,0,0,0\n";
@@ -189,7 +189,7 @@ static void test_resident(const char *dir) {
   EXPECT(m.snaps[0].has_resident && m.snaps[0].segments[0].spans[1].resident == 294912);
   ab_heapmap_totals_t t;
   ab_heapmap_totals(&m.snaps[1], &t);
-  EXPECT(t.page_resident_bytes == 65536 && t.free_resident_bytes == 589824);
+  EXPECT(t.page_resident_bytes == 65536 && t.free_resident_bytes == 393216);
   EXPECT(ab_heapmap_peak(&m) == 0);
   ab_buf_t b = {0};
   ab_heapmap_table(&m.snaps[0], &b);
@@ -198,11 +198,14 @@ static void test_resident(const char *dir) {
                      "blocks 288 KiB: waste **64 KiB**"));
   ab_buf_free(&b);
   ab_heapmap_table(&m.snaps[1], &b);
-  EXPECT(strstr(b.s, "Free spans: 576 KiB, **576 KiB** of it resident."));
+  EXPECT(strstr(b.s, "Free spans: 576 KiB, **384 KiB** of it resident."));
   ab_buf_free(&b);
   ab_heapmap_svg(&m, 1, &b);
-  EXPECT(strstr(b.s, "free, not purged; 576 KiB resident</title>"));
-  EXPECT(strstr(b.s, " · resident: 64 KiB in pages, 576 KiB in free spans</text>"));
+  EXPECT(strstr(b.s, "free, not purged; 384 KiB resident</title>"));
+  EXPECT(strstr(b.s, " · resident: 64 KiB in pages, 384 KiB in free spans</text>"));
+  /* the free span two thirds resident: its dark level, two thirds of the row */
+  EXPECT(count(b.s, "class=\"resident\"") == 1 && strstr(b.s, "free span (dark: its resident share)"));
+  EXPECT(strstr(b.s, "class=\"resident\" x=\"246.0\" y=\"90.0\" width=\"17.5\" height=\"12.0\""));
   ab_buf_free(&b);
   ab_heapmap_free(&m);
   /* A map without the column shows no residency anywhere. */
@@ -211,6 +214,7 @@ static void test_resident(const char *dir) {
   free(path);
   ab_heapmap_svg(&m, 0, &b);
   EXPECT(!m.snaps[0].has_resident && !strstr(b.s, " resident</title>") && !strstr(b.s, " · resident:"));
+  EXPECT(count(b.s, "class=\"resident\"") == 0 && strstr(b.s, "free span (some slices may be resident)"));
   ab_buf_free(&b);
   ab_heapmap_free(&m);
 }
