@@ -28,6 +28,7 @@ typedef struct ab_options_s {
   bool heapmap;        /* --heapmap: segalloc writes heap maps, drawn after the run */
   double heapmap_interval_ms; /* ms between snapshots; -1: not given (100) */
   char *heapmap_render; /* --heapmap-render FILE: draw a SEGALLOC_MAP file */
+  char *focus;         /* --focus: the allocator report.md's headline is about; NULL: segalloc */
   bool quiet, no_plots, list, check, update_baseline, help, version;
   char *command_line;  /* "allocbench" and the arguments, for the report */
 } ab_options_t;

@@ -16,6 +16,13 @@ static int ab_outputs_write(const ab_report_in_t *in, const char *gnuplot, int l
                             ab_err_t *err) {
   ab_summary_t summary;
   ab_summary_compute(in->rows, &summary);
+  if (in->focus && ab_summary_alloc_index(&summary, in->focus) < 0) {
+    char *ran = ab_strv_join(&summary.allocators, ", ");
+    int rc = ab_fail(err, "--focus %s: no such allocator in %s (it has: %s)", in->focus, in->run_dir, ran);
+    free(ran);
+    ab_summary_free(&summary);
+    return rc;
+  }
   char *path = ab_xasprintf("%s/summary.csv", in->run_dir);
   int rc = ab_summary_write_csv(&summary, path, err);
   free(path);
@@ -47,7 +54,7 @@ static void ab_outputs_update_latest(const ab_session_t *s) {
 int ab_outputs_finish(ab_session_t *s, ab_err_t *err) {
   ab_report_in_t in = {.run_id = s->run_id, .run_dir = s->run_dir, .root = s->root,
                        .info = &s->info, .rows = &s->rows, .allocs = &s->allocs,
-                       .interrupted = s->stop_signal != 0};
+                       .interrupted = s->stop_signal != 0, .focus = s->opt->focus};
   int rc = ab_outputs_write(&in, s->gnuplot, s->stderr_fd, err);
   if (s->update_latest) ab_outputs_update_latest(s);
   if (rc == 0 && !s->opt->quiet)
@@ -96,7 +103,8 @@ int ab_outputs_rebuild(const ab_options_t *opt, ab_err_t *err) {
     ab_report_in_t in = {.run_id = rows.n ? rows.v[0].run_id : basename(copy), .run_dir = dir,
                          .root = root, .info = have_info ? &info : NULL, .rows = &rows,
                          .allocs = &allocs,
-                         .interrupted = have_info && rows.n < (size_t)info.planned_runs};
+                         .interrupted = have_info && rows.n < (size_t)info.planned_runs,
+                         .focus = opt->focus};
     rc = ab_outputs_write(&in, gnuplot, -1, err);
     free(copy);
   }

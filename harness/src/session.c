@@ -100,6 +100,8 @@ static int ab_session_allocators(ab_session_t *s, bool for_check, ab_err_t *err)
                                            : AB_ALLOC_DEFAULT_LIST;
   ab_alloc_env_t env = {.segalloc_path = s->segalloc_path};
   if (ab_alloc_select(list, s->opt->allocators != NULL, &env, &s->allocs, err) < 0) return -1;
+  if (s->opt->focus && ab_alloc_index(&s->allocs, s->opt->focus) < 0)
+    return ab_fail(err, "--focus %s: not one of the allocators of this run (%s)", s->opt->focus, list);
   if (!for_check) return 0;
   for (const char *const *need = (const char *const[]){"segalloc", "glibc", NULL}; *need; need++)
     if (ab_alloc_index(&s->allocs, *need) < 0) {

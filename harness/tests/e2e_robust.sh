@@ -55,6 +55,8 @@ expect_usage() { # expect_usage FRAGMENT ARGS...
 }
 expect_usage "unknown allocator 'hoard'" "${good[@]}" --allocators glibc,hoard --out "$TMP/x1"
 expect_usage "unknown workload 'nosuch'" "${good[@]}" --workloads nosuch --out "$TMP/x2"
+expect_usage "--focus jemalloc: not one of the allocators of this run" "${good[@]}" --allocators glibc \
+  --focus jemalloc --out "$TMP/x8"
 expect_usage "unknown suite 'nosuch'" --suite nosuch "${W[@]}" --out "$TMP/x3"
 expect_usage "unknown option '--fast'" --fast
 expect_usage "'--reps' needs a value" --reps
@@ -69,5 +71,5 @@ expect_usage "gnuplot-nox" --suite "$TMP/bad.suite" "${W[@]}" --out "$TMP/x6"
 printf 'program t coreutils /bin/true\n' >"$TMP/prog.suite"
 expect_usage "Debian package hyperfine" --suite "$TMP/prog.suite" --no-plots --out "$TMP/x7"
 AB_PREFIX=()
-for d in x1 x2 x3 x4 x5 x6 x7; do [ ! -e "$TMP/$d" ] || fail "bad input created $TMP/$d"; done
+for d in x1 x2 x3 x4 x5 x6 x7 x8; do [ ! -e "$TMP/$d" ] || fail "bad input created $TMP/$d"; done
 echo "e2e_robust: ok"

@@ -261,6 +261,16 @@ static void test_focus(const char *dir) {
   EXPECT(focus && strstr(focus, "| glibc | 1.41 | 1.41 | 1.41 |\n"));
   EXPECT(focus && strstr(focus, "| mimalloc | 1.49 | 1.49 | 1.34 |\n"));
   free(text);
+
+  /* --focus: the headline is another allocator's. */
+  in.focus = "mimalloc";
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  text = ab_read_file(md, NULL);
+  focus = text ? strstr(text, "## mimalloc against the others") : NULL;
+  EXPECT(focus && strstr(focus, "| w1 t=2 | 1.33 | segalloc **1.00** | 1.33 / segalloc **1.00** | 1.50 | glibc **1.00** |\n"));
+  EXPECT(text && !strstr(text, "## segalloc against the others"));
+  free(text);
+  in.focus = NULL;
   ab_summary_free(&s);
   ab_rows_free(&rows);
 

@@ -103,6 +103,12 @@ static void test_cli(void) {
   char *clash[] = {"allocbench", "--check", "--out", "/tmp/x", NULL};
   EXPECT_ERR(parse(&o, &err, clash), err, "--check");
   ab_cli_free(&o);
+  char *focus[] = {"allocbench", "--report", "/tmp/r", "--focus", "jemalloc", NULL};
+  EXPECT(parse(&o, &err, focus) == 0 && !strcmp(o.focus, "jemalloc"));
+  ab_cli_free(&o);
+  char *focus_list[] = {"allocbench", "--list", "--focus", "jemalloc", NULL};
+  EXPECT_ERR(parse(&o, &err, focus_list), err, "--focus names the allocator of a report's headline");
+  ab_cli_free(&o);
 }
 
 int main(void) {
