@@ -57,6 +57,9 @@ expect_usage "unknown allocator 'hoard'" "${good[@]}" --allocators glibc,hoard -
 expect_usage "unknown workload 'nosuch'" "${good[@]}" --workloads nosuch --out "$TMP/x2"
 expect_usage "--focus jemalloc: not one of the allocators of this run" "${good[@]}" --allocators glibc \
   --focus jemalloc --out "$TMP/x8"
+cp "$TMP/int/report.md" "$TMP/int-report.md"
+expect_usage "--focus nosuch: no such allocator in" --report "$TMP/int" --no-plots --focus nosuch
+cmp -s "$TMP/int/report.md" "$TMP/int-report.md" || fail "--report with a bad --focus rewrote the report"
 expect_usage "unknown suite 'nosuch'" --suite nosuch "${W[@]}" --out "$TMP/x3"
 expect_usage "unknown option '--fast'" --fast
 expect_usage "'--reps' needs a value" --reps
