@@ -295,14 +295,15 @@ static inline uintptr_t thread_id_self(void) {
 #endif
 }
 
-/* After any change to a page's heap or flags. Only the owner writes it (the
- * background thread under the heap lock), so a thread can read its own id
- * here only while it owns the page: a stale value never matches. */
+/* What free_owner must hold: the heap's thread while no flag is set. */
 static inline uintptr_t page_free_owner_due(const page_t *page) {
   const heap_t *heap = atomic_load_explicit(&((page_t *)page)->heap, memory_order_relaxed);
   return heap != NULL && page->flags.full_aligned == 0 ? heap->thread_id : 0;
 }
 
+/* After any change to a page's heap or flags. Only the owner writes it (the
+ * background thread under the heap lock), so a thread can read its own id
+ * here only while it owns the page: a stale value never matches. */
 static inline void page_sync_free_owner(page_t *page) {
   atomic_store_explicit(&page->free_owner, page_free_owner_due(page), memory_order_relaxed);
 }

@@ -67,24 +67,30 @@ bool page_purges_os_pages(const page_t *page) {
   return page->kind == PAGE_SMALL && page->block_size < 2 * os_page_size();
 }
 
-/* What bit i of purged_mask covers: block i, or OS page i of the slice. */
+/* purged_mask's bits stand for units from a base: blocks from page_start,
+ * or OS pages from the one page_start lies in. */
+static uintptr_t page_purged_base(const page_t *page, size_t *unit) {
+  if (!page_purges_os_pages(page)) {
+    *unit = page->block_size;
+    return (uintptr_t)page->page_start;
+  }
+  *unit = os_page_size();
+  return (uintptr_t)page->page_start & ~(uintptr_t)(*unit - 1);
+}
+
+/* What bit i of purged_mask covers: [start, *end). */
 static uintptr_t page_purged_unit(const page_t *page, size_t i, uintptr_t *end) {
-  size_t os = os_page_size();
-  bool by_os_page = page_purges_os_pages(page);
-  size_t unit = by_os_page ? os : page->block_size;
-  uintptr_t base = (uintptr_t)page->page_start;
-  if (by_os_page) base &= ~(uintptr_t)(os - 1);
+  size_t unit;
+  uintptr_t base = page_purged_base(page, &unit);
   *end = base + (i + 1) * unit;
   return base + i * unit;
 }
 
-/* The bit of purged_mask that stands for the block at `block`: the inverse
- * of page_purged_unit. */
+/* The bit of purged_mask that stands for the block at `block`. */
 size_t page_purged_bit(const page_t *page, const void *block) {
-  uintptr_t at = (uintptr_t)block, start = (uintptr_t)page->page_start;
-  if (!page_purges_os_pages(page)) return (at - start) / page->block_size;
-  size_t os = os_page_size();
-  return (at - (start & ~(uintptr_t)(os - 1))) / os;
+  size_t unit;
+  uintptr_t base = page_purged_base(page, &unit);
+  return ((uintptr_t)block - base) / unit;
 }
 
 /* The blocks that start in OS page j of a small page: [*from, *to), all

@@ -173,10 +173,9 @@ int main(void) {
   EXPECT(sa_heap_snapshot_write(fds[1], true) == 0, "snapshot write");
   close(fds[1]);
   char buf[65536];
-  ssize_t n = read(fds[0], buf, sizeof buf - 1);
-  buf[n > 0 ? n : 0] = 0;
-  size_t lines = 0;
-  for (char *c = buf; *c; c++) lines += *c == '\n';
+  read_all(fds[0], buf, sizeof buf);
+  close(fds[0]);
+  size_t lines = count_lines_starting(buf, "");
   EXPECT(strncmp(buf, "time_ms,segment,owner,segment_slices,first_slice,slices,state,kind,block_size,capacity,"
                       "reserved,used,thread_free,resident\n", 122) == 0, "CSV header: %.130s", buf);
   EXPECT(lines >= 1 + 1 + 2 + 1 + 1, "header plus a row per span: %zu lines", lines);

@@ -139,10 +139,11 @@ static void ab_svg_span(ab_svg_t *v, const ab_heapmap_segment_t *seg, const ab_h
   double x = AB_SVG_X0 + sp->first_slice * px, w = sp->slices * px;
   /* A hairline between neighbours, so that adjacent pages stay apart. */
   w -= w > 2 ? 0.5 : w * 0.25;
+  bool has_resident = v->map->snaps[v->snap].has_resident;
   ab_buf_puts(v->out, "<g>");
-  ab_svg_span_tooltip(v->out, seg, sp, v->map->snaps[v->snap].has_resident);
+  ab_svg_span_tooltip(v->out, seg, sp, has_resident);
   if (sp->state == AB_HEAPMAP_PAGE) ab_svg_page(v->out, sp, x, y, w);
-  else if (sp->state == AB_HEAPMAP_FREE) ab_svg_free(v->out, sp, x, y, w, v->map->snaps[v->snap].has_resident);
+  else if (sp->state == AB_HEAPMAP_FREE) ab_svg_free(v->out, sp, x, y, w, has_resident);
   else
     ab_svg_rect(v->out, "span purged", x, y, w, AB_SVG_ROW_H, AB_SVG_PURGED,
                 " stroke=\"#bbbbbb\" stroke-width=\"0.5\"");

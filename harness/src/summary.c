@@ -132,21 +132,6 @@ static void ab_summary_fill_group(const ab_rows_t *rows, ab_summary_t *s, size_t
                                                   : NAN;
 }
 
-int ab_summary_best(const ab_summary_t *s, size_t c, bool by_rss, const char *exclude) {
-  int best = -1;
-  double best_v = INFINITY;
-  for (size_t a = 0; a < s->allocators.n; a++) {
-    if (exclude && strcmp(s->allocators.v[a], exclude) == 0) continue;
-    const ab_group_t *g = ab_summary_group(s, c, a);
-    double v = by_rss ? g->peak_rss.median : g->cost.median;
-    if (!isnan(v) && v < best_v) {
-      best_v = v;
-      best = (int)a;
-    }
-  }
-  return best;
-}
-
 int ab_summary_min_at(const ab_summary_t *s, size_t c, size_t offset, int skip, double *value) {
   int best = -1;
   double best_v = NAN;
@@ -160,6 +145,11 @@ int ab_summary_min_at(const ab_summary_t *s, size_t c, size_t offset, int skip, 
   }
   if (value) *value = best_v;
   return best;
+}
+
+int ab_summary_best(const ab_summary_t *s, size_t c, bool by_rss, const char *exclude) {
+  size_t offset = by_rss ? offsetof(ab_group_t, peak_rss.median) : offsetof(ab_group_t, cost.median);
+  return ab_summary_min_at(s, c, offset, exclude ? ab_summary_alloc_index(s, exclude) : -1, NULL);
 }
 
 static double ab_ratio(double x, double ref) { return ref > 0 && !isnan(x) ? x / ref : NAN; }
