@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "headtohead.h"
+
 #define AB_METRICS 3
 static const size_t ab_focus_offsets[AB_METRICS] = {
     offsetof(ab_group_t, time_vs_best), offsetof(ab_group_t, time_paired),
@@ -97,7 +99,53 @@ static void ab_focus_geomeans(ab_buf_t *b, const ab_summary_t *s) {
   free(g);
 }
 
-void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const char *focus) {
+/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": focus against the other
+ * allocator best by the metric at offset. Returns the repetitions compared. */
+static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, size_t c,
+                               int focus, size_t offset, ab_h2h_metric_t metric) {
+  static const char *const words[2][3] = {{"faster", "no clear difference", "slower"},
+                                          {"smaller", "no clear difference", "larger"}};
+  int other = ab_summary_min_at(s, c, offset, focus, NULL);
+  ab_h2h_t h = {0};
+  if (other >= 0)
+    h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
+  if (h.n == 0) {
+    ab_buf_puts(b, " - | - | - |");
+    return 0;
+  }
+  ab_buf_printf(b, " %s | %.2f [%.2f, %.2f] %.0f%% | %s |", s->allocators.v[other], h.median, h.lo,
+                h.hi, floor(h.confidence * 100), words[metric == AB_H2H_RSS][ab_h2h_verdict(&h) + 1]);
+  return h.n;
+}
+
+static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, int focus) {
+  const char *f = s->allocators.v[focus];
+  ab_buf_printf(b, "\nHead to head: per case, %s's time and peak RSS divided by another "
+                   "allocator's in the same repetition (the one with the best paired time, and "
+                   "the one with the least median peak RSS), the median of these ratios, and the "
+                   "interval that holds the true median ratio with the confidence given (sign "
+                   "test: at least 95%%, or the whole range with fewer than 6 repetitions). A "
+                   "difference is called only where the interval leaves out 1.00 at %.0f%% "
+                   "confidence or more. The other allocator is picked as the best after the "
+                   "fact, which leans each call its way.\n\n| workload | time against | %s / "
+                   "other | | peak RSS against | %s / other | |\n|---|---|---|---|---|---|---|\n",
+                f, AB_H2H_CALL_CONFIDENCE * 100, f, f);
+  size_t most = 0;
+  for (size_t c = 0; c < s->n_cases; c++) {
+    char *label = ab_case_label(&s->cases[c]);
+    ab_buf_printf(b, "| %s |", label);
+    free(label);
+    size_t n = ab_focus_h2h_cells(b, s, rows, c, focus, offsetof(ab_group_t, time_paired), AB_H2H_TIME);
+    ab_focus_h2h_cells(b, s, rows, c, focus, offsetof(ab_group_t, rss_vs_best), AB_H2H_RSS);
+    ab_buf_puts(b, "\n");
+    if (n > most) most = n;
+  }
+  if (most > 0 && most < ab_h2h_min_reps())
+    ab_buf_printf(b, "\nWith %zu repetition%s no difference can be called: run with `--reps %zu` "
+                     "or more.\n", most, most == 1 ? "" : "s", ab_h2h_min_reps());
+}
+
+void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus) {
   int f = ab_summary_alloc_index(s, focus);
   if (f < 0 || s->allocators.n < 2) return;
   ab_buf_printf(b, "## %s against the others\n\nPer case, %s's ratios beside the best other "
@@ -108,5 +156,6 @@ void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const char *focus) {
                    "---:|---|\n", focus, focus, focus, focus, focus);
   for (size_t c = 0; c < s->n_cases; c++) ab_focus_case(b, s, c, f);
   ab_focus_geomeans(b, s);
+  ab_focus_h2h(b, s, rows, f);
   ab_buf_puts(b, "\n");
 }

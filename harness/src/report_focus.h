@@ -1,8 +1,10 @@
 /* allocbench: report.md's headline for one allocator (segalloc, when it ran
  * beside others: the comparison this project exists for). Per case, its time,
  * paired time and peak RSS ratios beside the best of the other allocators;
- * then, for every allocator, the geometric mean of each ratio over the cases
- * that every allocator finished, so that all means cover the same cases. */
+ * for every allocator, the geometric mean of each ratio over the cases that
+ * every allocator finished, so that all means cover the same cases; then,
+ * per case, the focus head to head with the closest other, with an
+ * interval. */
 #ifndef AB_REPORT_FOCUS_H
 #define AB_REPORT_FOCUS_H
 
@@ -12,8 +14,9 @@
 /* The allocator the headline is about. */
 #define AB_REPORT_FOCUS "segalloc"
 
-/* Appends both tables; nothing when focus did not run or ran alone. */
-void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const char *focus);
+/* Appends the tables (the head-to-head one reads the rows, see
+ * headtohead.h); nothing when focus did not run or ran alone. */
+void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus);
 
 /* Geometric means of time_vs_best, time_paired and rss_vs_best per
  * allocator (out: 3 x allocators, row-major) over the cases where every

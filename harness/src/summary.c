@@ -15,6 +15,8 @@ static int ab_cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+void ab_sort_doubles(double *v, size_t n) { qsort(v, n, sizeof *v, ab_cmp_double); }
+
 ab_stat_t ab_stat_of(const double *values, size_t n) {
   double *v = ab_xmalloc(n * sizeof *v);
   size_t k = 0;
@@ -22,7 +24,7 @@ ab_stat_t ab_stat_of(const double *values, size_t n) {
     if (!isnan(values[i])) v[k++] = values[i];
   ab_stat_t st = {NAN, NAN, NAN, k};
   if (k > 0) {
-    qsort(v, k, sizeof *v, ab_cmp_double);
+    ab_sort_doubles(v, k);
     st.min = v[0];
     st.max = v[k - 1];
     st.median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2.0;
@@ -71,7 +73,7 @@ ab_group_t *ab_summary_group(const ab_summary_t *s, size_t case_index, size_t al
   return &s->groups[case_index * s->allocators.n + alloc_index];
 }
 
-static bool ab_row_in_case(const ab_row_t *r, const ab_case_key_t *key) {
+bool ab_row_in_case(const ab_row_t *r, const ab_case_key_t *key) {
   return !strcmp(r->workload, key->workload) && !strcmp(r->params, key->params) &&
          r->threads == key->threads;
 }

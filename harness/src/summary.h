@@ -14,6 +14,8 @@ typedef struct ab_stat_s {
 
 /* Median (mean of the middle two for even n), min and max of the non-NaN values. */
 ab_stat_t ab_stat_of(const double *values, size_t n);
+/* Ascending, in place (no NaN). */
+void ab_sort_doubles(double *v, size_t n);
 
 /* A workload case: the same workload, parameters and thread count. */
 typedef struct ab_case_key_s {
@@ -50,6 +52,8 @@ typedef struct ab_summary_s {
 
 /* The time cost of one row as defined above (NaN when the row failed). */
 double ab_row_cost(const ab_row_t *row);
+/* Whether the row is a run of the case (any allocator). */
+bool ab_row_in_case(const ab_row_t *r, const ab_case_key_t *key);
 
 void ab_summary_compute(const ab_rows_t *rows, ab_summary_t *out);
 /* Index of the case with these fields (threads as text, "" for none), or -1:

@@ -1,11 +1,12 @@
 /* Summary statistics: median/min/max, which runs count, time cost, the
  * ratios to glibc and to the best allocator, the ratio paired by
- * repetition, peak RSS per live byte, and how summary.csv and report.md
- * show them. */
+ * repetition, peak RSS per live byte, two allocators head to head with a
+ * sign-test interval, and how summary.csv and report.md show them. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "files.h"
+#include "headtohead.h"
 #include "report.h"
 #include "report_focus.h"
 #include "summary.h"
@@ -260,6 +261,10 @@ static void test_focus(const char *dir) {
   EXPECT(focus && strstr(focus, "| segalloc | **1.05** | **1.05** | **1.12** |\n"));
   EXPECT(focus && strstr(focus, "| glibc | 1.41 | 1.41 | 1.41 |\n"));
   EXPECT(focus && strstr(focus, "| mimalloc | 1.49 | 1.49 | 1.34 |\n"));
+  /* One repetition each: ratios, but no confidence and so no calls. */
+  EXPECT(focus && strstr(focus, "| w1 t=2 | mimalloc | 0.75 [0.75, 0.75] 0% | no clear difference | glibc | 1.25 [1.25, 1.25] 0% | no clear difference |\n"));
+  EXPECT(focus && strstr(focus, "| w3 t=2 | mimalloc | 100.00 [100.00, 100.00] 0% | no clear difference | mimalloc | 5.00 [5.00, 5.00] 0% | no clear difference |\n"));
+  EXPECT(focus && strstr(focus, "With 1 repetition no difference can be called: run with `--reps 5` or more."));
   free(text);
 
   /* --focus: the headline is another allocator's. */
@@ -289,6 +294,87 @@ static void test_focus(const char *dir) {
   ab_rows_free(&others);
 }
 
+/* The sign test's interval: the whole range up to 5 values, then the
+ * narrowest pair of order statistics with at least 95% confidence, whose
+ * exact confidence comes back. */
+static void test_h2h_interval(void) {
+  double v[20], lo, hi;
+  for (int i = 0; i < 20; i++) v[i] = i + 1;
+  EXPECT_NEAR(ab_h2h_interval(v, 0, &lo, &hi), 0, 0);
+  EXPECT(isnan(lo) && isnan(hi));
+  EXPECT_NEAR(ab_h2h_interval(v, 1, &lo, &hi), 0, 0); /* one value: no confidence at all */
+  EXPECT(lo == 1 && hi == 1);
+  EXPECT_NEAR(ab_h2h_interval(v, 3, &lo, &hi), 0.75, 1e-12);
+  EXPECT(lo == 1 && hi == 3);
+  EXPECT_NEAR(ab_h2h_interval(v, 5, &lo, &hi), 1 - 2.0 / 32, 1e-12);
+  EXPECT(lo == 1 && hi == 5);
+  EXPECT_NEAR(ab_h2h_interval(v, 6, &lo, &hi), 1 - 2.0 / 64, 1e-12);
+  EXPECT(lo == 1 && hi == 6);
+  /* n = 8: [v2, v7] would hold with 1 - 2 * 9/256 = 0.93, under 95%. */
+  EXPECT_NEAR(ab_h2h_interval(v, 8, &lo, &hi), 1 - 2.0 / 256, 1e-12);
+  EXPECT(lo == 1 && hi == 8);
+  /* n = 10: dropping one value from each end keeps 1 - 2 * 11/1024; a
+   * second would leave 1 - 2 * 56/1024 = 0.89. */
+  EXPECT_NEAR(ab_h2h_interval(v, 10, &lo, &hi), 1 - 2 * 11.0 / 1024, 1e-12);
+  EXPECT(lo == 2 && hi == 9);
+  /* n = 20: P(X <= 5) = 21700 / 2^20; P(X <= 6) = 60460 / 2^20 is too much. */
+  EXPECT_NEAR(ab_h2h_interval(v, 20, &lo, &hi), 1 - 2 * 21700.0 / 1048576, 1e-12);
+  EXPECT(lo == 6 && hi == 15);
+  EXPECT(ab_h2h_min_reps() == 5); /* 4: 87.5%, 5: 93.75% */
+}
+
+/* A 10% faster than B in each of 6 repetitions, whichever state the
+ * machine was in, and larger; the calls need both the interval and its
+ * confidence. */
+static void test_h2h_compare(const char *dir) {
+  ab_rows_t rows = {0};
+  for (int rep = 1; rep <= 6; rep++) {
+    double state = rep % 2 ? 1.0 : 3.0;
+    add_rep(&rows, "six", "segalloc", rep, "ok", 0.9 * state);
+    rows.v[rows.n - 1].peak_rss_kib = 1200 + rep;
+    add_rep(&rows, "six", "glibc", rep, "ok", state);
+  }
+  add_rep(&rows, "six", "glibc", 7, "ok", 1.0); /* no pair: left out */
+  add_drifting_case(&rows);
+  ab_summary_t s;
+  ab_summary_compute(&rows, &s);
+  ab_h2h_t h = ab_h2h_compare(&rows, &s.cases[0], "segalloc", "glibc", AB_H2H_TIME);
+  EXPECT(h.n == 6);
+  EXPECT_NEAR(h.median, 0.9, 1e-12);
+  EXPECT_NEAR(h.lo, 0.9, 1e-12);
+  EXPECT_NEAR(h.confidence, 1 - 2.0 / 64, 1e-12);
+  EXPECT(ab_h2h_verdict(&h) == -1);
+  h = ab_h2h_compare(&rows, &s.cases[0], "glibc", "segalloc", AB_H2H_TIME);
+  EXPECT(ab_h2h_verdict(&h) == 1);
+  h = ab_h2h_compare(&rows, &s.cases[0], "segalloc", "glibc", AB_H2H_RSS);
+  EXPECT_NEAR(h.lo, 1.201, 1e-12);
+  EXPECT_NEAR(h.hi, 1.206, 1e-12);
+  EXPECT(ab_h2h_verdict(&h) == 1);
+  /* The drifting case: A's crash in rep 4 leaves three pairs, 75%: no call
+   * although A was faster in each. */
+  h = ab_h2h_compare(&rows, &s.cases[1], "A", "B", AB_H2H_TIME);
+  EXPECT(h.n == 3);
+  EXPECT(h.hi < 1);
+  EXPECT_NEAR(h.confidence, 0.75, 1e-12);
+  EXPECT(ab_h2h_verdict(&h) == 0);
+  h = ab_h2h_compare(&rows, &s.cases[1], "A", "nobody", AB_H2H_TIME);
+  EXPECT(h.n == 0 && isnan(h.median) && ab_h2h_verdict(&h) == 0);
+
+  char *md = ab_xasprintf("%s/report-h2h.md", dir);
+  ab_report_in_t in = {.run_id = "h2h", .run_dir = dir, .root = dir, .rows = &rows, .summary = &s};
+  ab_err_t err;
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  char *text = ab_read_file(md, NULL);
+  const char *table = text ? strstr(text, "\nHead to head:") : NULL;
+  EXPECT(table && table < strstr(text, "## Time relative to the fastest (lower"));
+  EXPECT(table && strstr(table, "| six t=2 | glibc | 0.90 [0.90, 0.90] 96% | faster | glibc | 1.20 [1.20, 1.21] 96% | larger |\n"));
+  EXPECT(table && !strstr(table, "no difference can be called"));
+  free(text);
+  free(md);
+  ab_summary_free(&s);
+  ab_rows_free(&rows);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s TMPDIR\n", argv[0]);
@@ -299,6 +385,8 @@ int main(int argc, char **argv) {
   test_paired();
   test_paired_outputs(argv[1]);
   test_focus(argv[1]);
+  test_h2h_interval();
+  test_h2h_compare(argv[1]);
   test_rss_per_live(argv[1]);
   test_labels();
   return TEST_RESULT();

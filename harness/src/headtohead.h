@@ -1,0 +1,44 @@
+/* allocbench: two allocators head to head on one case, paired by
+ * repetition. Each repetition where both finished gives one ratio (a's time
+ * or peak RSS over b's, measured minutes apart at most, so the machine's
+ * drift cancels); the report gives the median of these ratios and a
+ * distribution-free interval around it, and calls a difference only where
+ * that interval leaves out 1. */
+#ifndef AB_HEADTOHEAD_H
+#define AB_HEADTOHEAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "results.h"
+#include "summary.h"
+
+typedef enum ab_h2h_metric_e { AB_H2H_TIME, AB_H2H_RSS } ab_h2h_metric_t;
+
+typedef struct ab_h2h_s {
+  size_t n;              /* repetitions with a ratio */
+  double median, lo, hi; /* NaN when n == 0 */
+  double confidence;     /* of [lo, hi] holding the true median ratio (0 when n < 2) */
+} ab_h2h_t;
+
+/* The least confidence an interval needs before a difference is called. */
+#define AB_H2H_CALL_CONFIDENCE 0.90
+
+/* a against b on case c by the metric: the first ok run of each in every
+ * repetition (time: ab_row_cost; RSS: peak RSS). */
+ab_h2h_t ab_h2h_compare(const ab_rows_t *rows, const ab_case_key_t *c, const char *a,
+                        const char *b, ab_h2h_metric_t metric);
+
+/* The sign test's interval for the median of n ascending values: the
+ * narrowest [v[k-1], v[n-k]] whose confidence is at least 95%, or the whole
+ * range when n is too small for that (n < 6). Returns its confidence,
+ * 1 - 2 P(Binomial(n, 1/2) < k), exactly. */
+double ab_h2h_interval(const double *sorted, size_t n, double *lo, double *hi);
+
+/* The fewest repetitions whose whole range has the confidence to call (5). */
+size_t ab_h2h_min_reps(void);
+
+/* -1: a is lower (faster, smaller), 1: higher, 0: no difference called. */
+int ab_h2h_verdict(const ab_h2h_t *h);
+
+#endif
