@@ -36,38 +36,52 @@ static double ab_h2h_value(const ab_row_t *r, ab_h2h_metric_t metric) {
   return strcmp(r->status, "ok") == 0 && r->peak_rss_kib > 0 ? r->peak_rss_kib : NAN;
 }
 
-/* The value of alloc's first ok run of repetition rep in the case, or NaN. */
-static double ab_h2h_rep_value(const ab_rows_t *rows, const ab_case_key_t *c, const char *alloc,
-                               int rep, ab_h2h_metric_t metric) {
+typedef struct ab_h2h_obs_s {
+  int rep;
+  size_t row; /* index in the rows: the first of a repetition wins */
+  double value;
+} ab_h2h_obs_t;
+
+static int ab_h2h_obs_cmp(const void *x, const void *y) {
+  const ab_h2h_obs_t *a = x, *b = y;
+  if (a->rep != b->rep) return (a->rep > b->rep) - (a->rep < b->rep);
+  return (a->row > b->row) - (a->row < b->row);
+}
+
+/* alloc's ok runs of the case, one per repetition (its first), by
+ * repetition; returns how many. */
+static size_t ab_h2h_collect(const ab_rows_t *rows, const ab_case_key_t *c, const char *alloc,
+                             ab_h2h_metric_t metric, ab_h2h_obs_t *out) {
+  size_t n = 0;
   for (size_t i = 0; i < rows->n; i++) {
     const ab_row_t *r = &rows->v[i];
-    if (r->rep != rep || strcmp(r->allocator, alloc) || !ab_row_in_case(r, c)) continue;
+    if (strcmp(r->allocator, alloc) || !ab_row_in_case(r, c)) continue;
     double v = ab_h2h_value(r, metric);
-    if (!isnan(v)) return v;
+    if (!isnan(v)) out[n++] = (ab_h2h_obs_t){r->rep, i, v};
   }
-  return NAN;
+  qsort(out, n, sizeof *out, ab_h2h_obs_cmp);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (k == 0 || out[k - 1].rep != out[i].rep) out[k++] = out[i];
+  return k;
 }
 
 ab_h2h_t ab_h2h_compare(const ab_rows_t *rows, const ab_case_key_t *c, const char *a,
                         const char *b, ab_h2h_metric_t metric) {
+  ab_h2h_obs_t *x = ab_xmalloc((rows->n + 1) * sizeof *x), *y = ab_xmalloc((rows->n + 1) * sizeof *y);
   double *ratios = ab_xmalloc((rows->n + 1) * sizeof *ratios);
-  size_t n = 0;
-  /* Each repetition once: at a's first row of it in the case. */
-  for (size_t i = 0; i < rows->n; i++) {
-    const ab_row_t *r = &rows->v[i];
-    if (strcmp(r->allocator, a) || !ab_row_in_case(r, c)) continue;
-    bool seen = false;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = rows->v[j].rep == r->rep && !strcmp(rows->v[j].allocator, a) && ab_row_in_case(&rows->v[j], c);
-    if (seen) continue;
-    double x = ab_h2h_rep_value(rows, c, a, r->rep, metric);
-    double y = ab_h2h_rep_value(rows, c, b, r->rep, metric);
-    if (x > 0 && y > 0) ratios[n++] = x / y;
+  size_t nx = ab_h2h_collect(rows, c, a, metric, x), ny = ab_h2h_collect(rows, c, b, metric, y), n = 0;
+  for (size_t i = 0, j = 0; i < nx && j < ny;) { /* both by repetition: a merge */
+    if (x[i].rep < y[j].rep) i++;
+    else if (x[i].rep > y[j].rep) j++;
+    else ratios[n++] = x[i++].value / y[j++].value;
   }
   ab_sort_doubles(ratios, n);
   ab_h2h_t h = {.n = n, .median = ab_stat_of(ratios, n).median};
   h.confidence = ab_h2h_interval(ratios, n, &h.lo, &h.hi);
   free(ratios);
+  free(y);
+  free(x);
   return h;
 }
 

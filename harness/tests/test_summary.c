@@ -335,6 +335,7 @@ static void test_h2h_compare(const char *dir) {
     add_rep(&rows, "six", "glibc", rep, "ok", state);
   }
   add_rep(&rows, "six", "glibc", 7, "ok", 1.0); /* no pair: left out */
+  add_rep(&rows, "six", "segalloc", 1, "ok", 5.0); /* a second run of rep 1: the first counts */
   add_drifting_case(&rows);
   ab_summary_t s;
   ab_summary_compute(&rows, &s);
