@@ -2,9 +2,13 @@
 #include "headtohead.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
+#include "files.h"
 #include "util.h"
 
 /* P(Binomial(n, 1/2) <= k), summed in log space so that n in the
@@ -96,4 +100,56 @@ size_t ab_h2h_min_reps(void) {
   size_t n = 1;
   while (1 - 2 * ldexp(1, -(int)n) < AB_H2H_CALL_CONFIDENCE) n++;
   return n;
+}
+
+const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric) {
+  static const char *const words[2][3] = {{"faster", "none", "slower"}, {"smaller", "none", "larger"}};
+  return words[metric == AB_H2H_RSS][ab_h2h_verdict(h) + 1];
+}
+
+int ab_h2h_closest(const ab_summary_t *s, size_t c, int focus, ab_h2h_metric_t metric) {
+  size_t offset = metric == AB_H2H_TIME ? offsetof(ab_group_t, time_paired) : offsetof(ab_group_t, rss_vs_best);
+  return ab_summary_min_at(s, c, offset, focus, NULL);
+}
+
+static const char *const ab_h2h_columns[] = {"workload", "params", "threads", "allocator", "metric", "other",
+                                              "reps", "median", "lo", "hi", "confidence", "call"};
+#define AB_H2H_NCOLS (sizeof ab_h2h_columns / sizeof ab_h2h_columns[0])
+
+static int ab_h2h_write_row(FILE *f, const ab_summary_t *s, const ab_rows_t *rows, size_t c, int focus,
+                            ab_h2h_metric_t metric) {
+  int other = ab_h2h_closest(s, c, focus, metric);
+  if (other < 0) return 0;
+  ab_h2h_t h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
+  if (h.n == 0) return 0;
+  const ab_case_key_t *k = &s->cases[c];
+  ab_strv_t v = {0};
+  ab_strv_push(&v, k->workload);
+  ab_strv_push(&v, k->params);
+  ab_strv_push_owned(&v, k->threads > 0 ? ab_xasprintf("%d", k->threads) : ab_xstrdup(""));
+  ab_strv_push(&v, s->allocators.v[focus]);
+  ab_strv_push(&v, metric == AB_H2H_TIME ? "time" : "peak_rss");
+  ab_strv_push(&v, s->allocators.v[other]);
+  ab_strv_push_owned(&v, ab_xasprintf("%zu", h.n));
+  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.median));
+  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.lo));
+  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.hi));
+  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.confidence));
+  ab_strv_push(&v, ab_h2h_call(&h, metric));
+  int rc = ab_csv_fput_row(f, (const char *const *)v.v, v.n);
+  ab_strv_free(&v);
+  return rc;
+}
+
+int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *path,
+                     ab_err_t *err) {
+  ab_atomic_file_t af;
+  if (ab_atomic_open(&af, path, err) < 0) return -1;
+  int rc = ab_csv_fput_row(af.f, ab_h2h_columns, AB_H2H_NCOLS);
+  int f = ab_summary_alloc_index(s, focus);
+  for (size_t c = 0; rc == 0 && f >= 0 && c < s->n_cases; c++) {
+    rc = ab_h2h_write_row(af.f, s, rows, c, f, AB_H2H_TIME);
+    if (rc == 0) rc = ab_h2h_write_row(af.f, s, rows, c, f, AB_H2H_RSS);
+  }
+  return ab_atomic_commit(&af, err); /* a failed row left the stream's error flag set */
 }

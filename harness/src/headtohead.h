@@ -12,6 +12,7 @@
 
 #include "results.h"
 #include "summary.h"
+#include "util.h"
 
 typedef enum ab_h2h_metric_e { AB_H2H_TIME, AB_H2H_RSS } ab_h2h_metric_t;
 
@@ -37,6 +38,19 @@ double ab_h2h_interval(const double *sorted, size_t n, double *lo, double *hi);
 
 /* The fewest repetitions whose whole range has the confidence to call (5). */
 size_t ab_h2h_min_reps(void);
+
+/* The allocator other than focus that case c's head to head is against:
+ * the best paired time, or the least median peak RSS; -1 when none. */
+int ab_h2h_closest(const ab_summary_t *s, size_t c, int focus, ab_h2h_metric_t metric);
+
+/* headtohead.csv: per case and metric, the focus allocator against the
+ * closest other (columns in harness/README.md); header only when focus did
+ * not run. */
+int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
+                     const char *path, ab_err_t *err);
+
+/* The call's word: "faster"/"slower", "smaller"/"larger", or "none". */
+const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric);
 
 /* -1: a is lower (faster, smaller), 1: higher, 0: no difference called. */
 int ab_h2h_verdict(const ab_h2h_t *h);

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "files.h"
+#include "headtohead.h"
 #include "paths.h"
 #include "plot.h"
 #include "report.h"
+#include "report_focus.h"
 
 /* Writes everything derived from the rows; a failing plot is only a warning. */
 static int ab_outputs_write(const ab_report_in_t *in, const char *gnuplot, int log_fd,
@@ -18,6 +20,10 @@ static int ab_outputs_write(const ab_report_in_t *in, const char *gnuplot, int l
   ab_summary_compute(in->rows, &summary);
   char *path = ab_xasprintf("%s/summary.csv", in->run_dir);
   int rc = ab_summary_write_csv(&summary, path, err);
+  free(path);
+  path = ab_xasprintf("%s/headtohead.csv", in->run_dir);
+  if (rc == 0)
+    rc = ab_h2h_write_csv(&summary, in->rows, in->focus ? in->focus : AB_REPORT_FOCUS, path, err);
   free(path);
   ab_strv_t plots = {0};
   ab_err_t why;

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "headtohead.h"
 
@@ -99,13 +100,11 @@ static void ab_focus_geomeans(ab_buf_t *b, const ab_summary_t *s) {
   free(g);
 }
 
-/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": focus against the other
- * allocator best by the metric at offset. Returns the repetitions compared. */
+/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": focus against the closest
+ * other by the metric. Returns the repetitions compared. */
 static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, size_t c,
-                               int focus, size_t offset, ab_h2h_metric_t metric) {
-  static const char *const words[2][3] = {{"faster", "no clear difference", "slower"},
-                                          {"smaller", "no clear difference", "larger"}};
-  int other = ab_summary_min_at(s, c, offset, focus, NULL);
+                                 int focus, ab_h2h_metric_t metric) {
+  int other = ab_h2h_closest(s, c, focus, metric);
   ab_h2h_t h = {0};
   if (other >= 0)
     h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
@@ -113,8 +112,9 @@ static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_ro
     ab_buf_puts(b, " - | - | - |");
     return 0;
   }
+  const char *call = ab_h2h_call(&h, metric);
   ab_buf_printf(b, " %s | %.2f [%.2f, %.2f] %.0f%% | %s |", s->allocators.v[other], h.median, h.lo,
-                h.hi, floor(h.confidence * 100), words[metric == AB_H2H_RSS][ab_h2h_verdict(&h) + 1]);
+                h.hi, floor(h.confidence * 100), strcmp(call, "none") ? call : "no clear difference");
   return h.n;
 }
 
@@ -135,8 +135,8 @@ static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *ro
     char *label = ab_case_label(&s->cases[c]);
     ab_buf_printf(b, "| %s |", label);
     free(label);
-    size_t n = ab_focus_h2h_cells(b, s, rows, c, focus, offsetof(ab_group_t, time_paired), AB_H2H_TIME);
-    ab_focus_h2h_cells(b, s, rows, c, focus, offsetof(ab_group_t, rss_vs_best), AB_H2H_RSS);
+    size_t n = ab_focus_h2h_cells(b, s, rows, c, focus, AB_H2H_TIME);
+    ab_focus_h2h_cells(b, s, rows, c, focus, AB_H2H_RSS);
     ab_buf_puts(b, "\n");
     if (n > most) most = n;
   }

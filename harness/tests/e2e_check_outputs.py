@@ -4,6 +4,8 @@ import csv
 import os
 import sys
 
+HEADTOHEAD = ("workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,"
+              "call").split(",")
 RESULTS = ("run_id,workload,params,allocator,threads,rep,status,wall_s,user_s,sys_s,ops,"
            "ops_per_s,peak_rss_kib,end_rss_kib,live_peak_kib,xfree_p50_ns,xfree_p99_ns,"
            "xfree_p999_ns,xfree_max_ns").split(",")
@@ -24,6 +26,21 @@ def rows(path, header=None):
         if len(r) != len(head):
             fail(f"{path}:{i + 2}: {len(r)} fields, header has {len(head)}")
     return [dict(zip(head, r)) for r in body]
+
+
+def check_headtohead(run, allocators):
+    """Each row: the focus against another allocator of the run, the median
+    inside its interval, a confidence, and a call only with 90% or more."""
+    for h in rows(os.path.join(run, "headtohead.csv"), HEADTOHEAD):
+        if h["metric"] not in ("time", "peak_rss") or h["other"] not in allocators \
+                or h["other"] == h["allocator"] or h["allocator"] not in allocators:
+            fail(f"headtohead.csv: {h}")
+        if not float(h["lo"]) <= float(h["median"]) <= float(h["hi"]) or int(h["reps"]) < 1:
+            fail(f"headtohead.csv: median outside its interval: {h}")
+        confident = float(h["confidence"]) >= 0.9
+        if h["call"] not in ("faster", "slower", "smaller", "larger", "none") or \
+                (h["call"] != "none" and not confident):
+            fail(f"headtohead.csv: call {h['call']} at confidence {h['confidence']}")
 
 
 def main(run, expected_runs, allocators, plots):
@@ -57,6 +74,7 @@ def main(run, expected_runs, allocators, plots):
         med = float(s["ops_per_s_median"])
         if not float(s["ops_per_s_min"]) <= med <= float(s["ops_per_s_max"]):
             fail(f"median outside min..max: {s}")
+    check_headtohead(run, {r["allocator"] for r in results})
     report = open(os.path.join(run, "report.md")).read()
     for needed in ("## Winners", "## Time relative", "## Time relative to the fastest, paired "
                    "by repetition", "## Peak RSS", "## Run-to-run spread",

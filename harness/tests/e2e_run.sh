@@ -16,6 +16,14 @@ name=${second%%=*}
 slug_t1=$(cd "$TMP/run/plots" && ls rss-fake_ops_20000*_t_1-*.svg | sed 's/^rss-//; s/\.svg$//')
 python3 "$SRC/e2e_check_outputs.py" "$TMP/run" 8 "glibc,$name" bars-time bars-rss \
   "rss-$slug_t1" "cdf-$slug_t1" "$(cd "$TMP/run/plots" && ls scaling-*.svg | sed 's/\.svg$//')"
+# segalloc did not run: headtohead.csv is its header alone. With --focus glibc
+# every case has a row per metric; two repetitions can call nothing.
+[ "$(wc -l <"$TMP/run/headtohead.csv")" = 1 ] || fail "headtohead.csv has rows without segalloc"
+run_ab 0 --report "$TMP/run" --no-plots --quiet --focus glibc
+python3 "$SRC/e2e_check_outputs.py" "$TMP/run" 8 "glibc,$name"
+[ "$(grep -c ",glibc,time,$name,2," "$TMP/run/headtohead.csv")" = 2 ] || fail "headtohead.csv: no time rows"
+[ "$(grep -c ",glibc,peak_rss,$name,2,.*,0.5000,none$" "$TMP/run/headtohead.csv")" = 2 ] ||
+  fail "headtohead.csv: peak RSS rows"
 # --quiet: nothing on the terminal but errors.
 [ ! -s "$TMP/last.log" ] || fail "--quiet printed: $(cat "$TMP/last.log")"
 # --report rebuilds the same files from results.csv, and takes the command,

@@ -372,6 +372,20 @@ static void test_h2h_compare(const char *dir) {
   EXPECT(table && !strstr(table, "no difference can be called"));
   free(text);
   free(md);
+  /* headtohead.csv: the same comparisons, a row per case and metric; the
+   * drifting case has no segalloc and no row. */
+  char *csv = ab_xasprintf("%s/headtohead.csv", dir);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", csv, &err) == 0);
+  text = ab_read_file(csv, NULL);
+  EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n"
+                   "six,,2,segalloc,time,glibc,6,0.9000,0.9000,0.9000,0.9688,faster\n"
+                   "six,,2,segalloc,peak_rss,glibc,6,1.2035,1.2010,1.2060,0.9688,larger\n");
+  free(text);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "nobody", csv, &err) == 0);
+  text = ab_read_file(csv, NULL);
+  EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
+  free(text);
+  free(csv);
   ab_summary_free(&s);
   ab_rows_free(&rows);
 }
