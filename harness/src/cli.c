@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_focus.h"
+
 enum {
   AB_OPT_SUITE = 256, AB_OPT_ALLOCATORS, AB_OPT_WORKLOADS, AB_OPT_REPS, AB_OPT_THREADS,
   AB_OPT_PIN, AB_OPT_OUT, AB_OPT_TIMEOUT, AB_OPT_SAMPLE_MS, AB_OPT_QUIET, AB_OPT_NO_PLOTS,
   AB_OPT_LIST, AB_OPT_CHECK, AB_OPT_UPDATE_BASELINE, AB_OPT_BASELINE, AB_OPT_REPORT, AB_OPT_ROOT,
   AB_OPT_WORKLOAD_DIR, AB_OPT_SEGALLOC, AB_OPT_HELP, AB_OPT_VERSION, AB_OPT_HEAPMAP,
-  AB_OPT_HEAPMAP_INTERVAL, AB_OPT_HEAPMAP_RENDER, AB_OPT_FOCUS,
+  AB_OPT_HEAPMAP_INTERVAL, AB_OPT_HEAPMAP_RENDER, AB_OPT_FOCUS, AB_OPT_AGAINST,
 };
 
 static const struct option ab_cli_options[] = {
@@ -39,6 +41,7 @@ static const struct option ab_cli_options[] = {
     {"heapmap-interval", required_argument, NULL, AB_OPT_HEAPMAP_INTERVAL},
     {"heapmap-render", required_argument, NULL, AB_OPT_HEAPMAP_RENDER},
     {"focus", required_argument, NULL, AB_OPT_FOCUS},
+    {"against", required_argument, NULL, AB_OPT_AGAINST},
     {NULL, 0, NULL, 0},
 };
 
@@ -47,9 +50,9 @@ void ab_cli_usage(FILE *out) {
       "usage: allocbench [--suite default|smoke|64k|scaling|realprogs|FILE]\n"
       "                  [--allocators a,b,..] [--workloads w,..] [--reps N] [--threads LIST]\n"
       "                  [--pin CPUS] [--out DIR] [--timeout S] [--sample-ms MS] [--quiet]\n"
-      "                  [--no-plots] [--focus ALLOCATOR]\n"
+      "                  [--no-plots] [--focus ALLOCATOR] [--against ALLOCATOR]\n"
       "       allocbench --check[=BASELINE] [--update-baseline]   (smoke suite vs baseline)\n"
-      "       allocbench --report DIR [--focus ALLOCATOR]  (rebuild summary, report and plots)\n"
+      "       allocbench --report DIR [--focus A] [--against B]  (rebuild summary, report, plots)\n"
       "       allocbench --list           (allocators, workloads and suites found)\n"
       "       allocbench --heapmap [--heapmap-interval MS] [run flags]  (segalloc's heap map)\n"
       "       allocbench --heapmap-render FILE [--out DIR]  (draw a SEGALLOC_MAP file)\n"
@@ -96,6 +99,7 @@ static int ab_cli_take(int id, const char *arg, ab_options_t *o, ab_err_t *err) 
   case AB_OPT_REPORT: ab_cli_set(&o->report_dir, arg); return 0;
   case AB_OPT_HEAPMAP_RENDER: ab_cli_set(&o->heapmap_render, arg); return 0;
   case AB_OPT_FOCUS: ab_cli_set(&o->focus, arg); return 0;
+  case AB_OPT_AGAINST: ab_cli_set(&o->against, arg); return 0;
   case AB_OPT_HEAPMAP: o->heapmap = true; return 0;
   case AB_OPT_THREADS: return ab_cli_list("threads", arg, 1, 1024, &o->threads, &o->n_threads, err);
   case AB_OPT_PIN: return ab_cli_list("pin", arg, 0, 1023, &o->pin, &o->n_pin, err);
@@ -136,6 +140,11 @@ static int ab_cli_conflicts(const ab_options_t *o, ab_err_t *err) {
     return ab_fail(err, "--heapmap-interval goes with --heapmap");
   if (o->focus && (o->check || o->list || o->heapmap_render))
     return ab_fail(err, "--focus names the allocator of a report's headline: it goes with a run or --report");
+  if (o->against && (o->check || o->list || o->heapmap_render))
+    return ab_fail(err, "--against names the allocator the headline's head to head is against: it goes "
+                        "with a run or --report");
+  if (o->against && !strcmp(o->against, o->focus ? o->focus : AB_REPORT_FOCUS))
+    return ab_fail(err, "--against %s: that is the focus allocator itself; name another", o->against);
   return 0;
 }
 
@@ -165,7 +174,7 @@ int ab_cli_parse(int argc, char **argv, ab_options_t *o, ab_err_t *err) {
 void ab_cli_free(ab_options_t *o) {
   char **strings[] = {&o->root, &o->suite, &o->allocators, &o->workloads, &o->out,
                       &o->workload_dir, &o->segalloc, &o->baseline, &o->report_dir,
-                      &o->heapmap_render, &o->focus, &o->command_line};
+                      &o->heapmap_render, &o->focus, &o->against, &o->command_line};
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
   free(o->threads);
   free(o->pin);

@@ -29,6 +29,7 @@ typedef struct ab_options_s {
   double heapmap_interval_ms; /* ms between snapshots; -1: not given (100) */
   char *heapmap_render; /* --heapmap-render FILE: draw a SEGALLOC_MAP file */
   char *focus;         /* --focus: the allocator report.md's headline is about; NULL: segalloc */
+  char *against;       /* --against: its head to head is with this one; NULL: the closest other */
   bool quiet, no_plots, list, check, update_baseline, help, version;
   char *command_line;  /* "allocbench" and the arguments, for the report */
 } ab_options_t;

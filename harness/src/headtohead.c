@@ -107,7 +107,8 @@ const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric) {
   return words[metric == AB_H2H_RSS][ab_h2h_verdict(h) + 1];
 }
 
-int ab_h2h_closest(const ab_summary_t *s, size_t c, int focus, ab_h2h_metric_t metric) {
+int ab_h2h_other(const ab_summary_t *s, size_t c, int focus, int against, ab_h2h_metric_t metric) {
+  if (against >= 0) return against;
   size_t offset = metric == AB_H2H_TIME ? offsetof(ab_group_t, time_paired) : offsetof(ab_group_t, rss_vs_best);
   return ab_summary_min_at(s, c, offset, focus, NULL);
 }
@@ -117,8 +118,8 @@ static const char *const ab_h2h_columns[] = {"workload", "params", "threads", "a
 #define AB_H2H_NCOLS (sizeof ab_h2h_columns / sizeof ab_h2h_columns[0])
 
 static int ab_h2h_write_row(FILE *f, const ab_summary_t *s, const ab_rows_t *rows, size_t c, int focus,
-                            ab_h2h_metric_t metric) {
-  int other = ab_h2h_closest(s, c, focus, metric);
+                            int against, ab_h2h_metric_t metric) {
+  int other = ab_h2h_other(s, c, focus, against, metric);
   if (other < 0) return 0;
   ab_h2h_t h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
   if (h.n == 0) return 0;
@@ -141,15 +142,15 @@ static int ab_h2h_write_row(FILE *f, const ab_summary_t *s, const ab_rows_t *row
   return rc;
 }
 
-int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *path,
-                     ab_err_t *err) {
+int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
+                     const char *against, const char *path, ab_err_t *err) {
   ab_atomic_file_t af;
   if (ab_atomic_open(&af, path, err) < 0) return -1;
   int rc = ab_csv_fput_row(af.f, ab_h2h_columns, AB_H2H_NCOLS);
-  int f = ab_summary_alloc_index(s, focus);
+  int f = ab_summary_alloc_index(s, focus), a = against ? ab_summary_alloc_index(s, against) : -1;
   for (size_t c = 0; rc == 0 && f >= 0 && c < s->n_cases; c++) {
-    rc = ab_h2h_write_row(af.f, s, rows, c, f, AB_H2H_TIME);
-    if (rc == 0) rc = ab_h2h_write_row(af.f, s, rows, c, f, AB_H2H_RSS);
+    rc = ab_h2h_write_row(af.f, s, rows, c, f, a, AB_H2H_TIME);
+    if (rc == 0) rc = ab_h2h_write_row(af.f, s, rows, c, f, a, AB_H2H_RSS);
   }
   return ab_atomic_commit(&af, err); /* a failed row left the stream's error flag set */
 }

@@ -39,15 +39,16 @@ double ab_h2h_interval(const double *sorted, size_t n, double *lo, double *hi);
 /* The fewest repetitions whose whole range has the confidence to call (5). */
 size_t ab_h2h_min_reps(void);
 
-/* The allocator other than focus that case c's head to head is against:
- * the best paired time, or the least median peak RSS; -1 when none. */
-int ab_h2h_closest(const ab_summary_t *s, size_t c, int focus, ab_h2h_metric_t metric);
+/* The allocator case c's head to head of focus is against: `against` when
+ * it is one (>= 0), else the closest other, the one with the best paired
+ * time or the least median peak RSS; -1 when none. */
+int ab_h2h_other(const ab_summary_t *s, size_t c, int focus, int against, ab_h2h_metric_t metric);
 
-/* headtohead.csv: per case and metric, the focus allocator against the
- * closest other (columns in harness/README.md); header only when focus did
- * not run. */
+/* headtohead.csv: per case and metric, the focus allocator against
+ * `against` (NULL: the closest other; columns in harness/README.md); header
+ * only when focus did not run. */
 int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
-                     const char *path, ab_err_t *err);
+                     const char *against, const char *path, ab_err_t *err);
 
 /* The call's word: "faster"/"slower", "smaller"/"larger", or "none". */
 const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric);

@@ -23,7 +23,7 @@ static int ab_outputs_write(const ab_report_in_t *in, const char *gnuplot, int l
   free(path);
   path = ab_xasprintf("%s/headtohead.csv", in->run_dir);
   if (rc == 0)
-    rc = ab_h2h_write_csv(&summary, in->rows, in->focus ? in->focus : AB_REPORT_FOCUS, path, err);
+    rc = ab_h2h_write_csv(&summary, in->rows, in->focus ? in->focus : AB_REPORT_FOCUS, in->against, path, err);
   free(path);
   ab_strv_t plots = {0};
   ab_err_t why;
@@ -53,7 +53,8 @@ static void ab_outputs_update_latest(const ab_session_t *s) {
 int ab_outputs_finish(ab_session_t *s, ab_err_t *err) {
   ab_report_in_t in = {.run_id = s->run_id, .run_dir = s->run_dir, .root = s->root,
                        .info = &s->info, .rows = &s->rows, .allocs = &s->allocs,
-                       .interrupted = s->stop_signal != 0, .focus = s->opt->focus};
+                       .interrupted = s->stop_signal != 0, .focus = s->opt->focus,
+                       .against = s->opt->against};
   int rc = ab_outputs_write(&in, s->gnuplot, s->stderr_fd, err);
   if (s->update_latest) ab_outputs_update_latest(s);
   if (rc == 0 && !s->opt->quiet)
@@ -78,18 +79,18 @@ static void ab_outputs_allocators(const ab_rows_t *rows, const char *segalloc,
   }
 }
 
-/* --report --focus NAME: NAME must have rows in the run. (A run checks its
- * allocator list up front; an interrupted run may lack the focus's rows,
- * and its report then goes without the section.) */
-static int ab_outputs_check_focus(const ab_rows_t *rows, const char *focus, const char *dir,
-                                  ab_err_t *err) {
+/* --report --focus NAME (or --against NAME): NAME must have rows in the
+ * run. (A run checks its allocator list up front; an interrupted run may
+ * lack the focus's rows, and its report then goes without the section.) */
+static int ab_outputs_check_named(const ab_rows_t *rows, const char *flag, const char *focus,
+                                  const char *dir, ab_err_t *err) {
   ab_strv_t ran = {0};
   for (size_t i = 0; i < rows->n; i++)
     if (!ab_strv_contains(&ran, rows->v[i].allocator)) ab_strv_push(&ran, rows->v[i].allocator);
   int rc = 0;
   if (!ab_strv_contains(&ran, focus)) {
     char *names = ab_strv_join(&ran, ", ");
-    rc = ab_fail(err, "--focus %s: no such allocator in %s (it has: %s)", focus, dir, names);
+    rc = ab_fail(err, "--%s %s: no such allocator in %s (it has: %s)", flag, focus, dir, names);
     free(names);
   }
   ab_strv_free(&ran);
@@ -106,7 +107,8 @@ int ab_outputs_rebuild(const ab_options_t *opt, ab_err_t *err) {
                                            &gnuplot, err);
   if (rc == 0) rc = ab_rows_load(csv, &rows, err);
   if (rc == 0) rc = ab_check_writable_dir(dir, err);
-  if (rc == 0 && opt->focus) rc = ab_outputs_check_focus(&rows, opt->focus, dir, err);
+  if (rc == 0 && opt->focus) rc = ab_outputs_check_named(&rows, "focus", opt->focus, dir, err);
+  if (rc == 0 && opt->against) rc = ab_outputs_check_named(&rows, "against", opt->against, dir, err);
   char *root, *wdir, *seg;
   ab_session_locate(opt, &root, &wdir, &seg);
   ab_allocators_t allocs = {0};
@@ -122,7 +124,7 @@ int ab_outputs_rebuild(const ab_options_t *opt, ab_err_t *err) {
                          .root = root, .info = have_info ? &info : NULL, .rows = &rows,
                          .allocs = &allocs,
                          .interrupted = have_info && rows.n < (size_t)info.planned_runs,
-                         .focus = opt->focus};
+                         .focus = opt->focus, .against = opt->against};
     rc = ab_outputs_write(&in, gnuplot, -1, err);
     free(copy);
   }

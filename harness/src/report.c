@@ -411,7 +411,7 @@ static void ab_report_body(ab_buf_t *b, const ab_report_in_t *in) {
   const ab_summary_t *s = in->summary;
   ab_report_intro(b, in);
   ab_report_winners(b, s);
-  ab_report_focus(b, s, in->rows, in->focus ? in->focus : AB_REPORT_FOCUS);
+  ab_report_focus(b, s, in->rows, in->focus ? in->focus : AB_REPORT_FOCUS, in->against);
   ab_buf_puts(b, "## Time relative to the fastest (lower is better)\n\nMedian of the "
                  "repetitions. Time is 1 / ops_per_s for workloads (the rate they report) and "
                  "wall time (hyperfine's median) for real programs. In brackets: the median rate, "

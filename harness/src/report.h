@@ -21,6 +21,7 @@ typedef struct ab_report_in_s {
   const ab_strv_t *plots;        /* plot names (without .svg/.png) in plots/ */
   bool interrupted;
   const char *focus; /* the headline's allocator (report_focus.h); NULL: AB_REPORT_FOCUS */
+  const char *against; /* its head to head is with this one; NULL: the closest other */
 } ab_report_in_t;
 
 int ab_report_write(const ab_report_in_t *in, const char *path, ab_err_t *err);

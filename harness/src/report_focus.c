@@ -100,11 +100,11 @@ static void ab_focus_geomeans(ab_buf_t *b, const ab_summary_t *s) {
   free(g);
 }
 
-/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": focus against the closest
- * other by the metric. Returns the repetitions compared. */
+/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": focus against the other
+ * allocator of the metric (ab_h2h_other). Returns the repetitions compared. */
 static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, size_t c,
-                                 int focus, ab_h2h_metric_t metric) {
-  int other = ab_h2h_closest(s, c, focus, metric);
+                                 int focus, int against, ab_h2h_metric_t metric) {
+  int other = ab_h2h_other(s, c, focus, against, metric);
   ab_h2h_t h = {0};
   if (other >= 0)
     h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
@@ -118,25 +118,36 @@ static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_ro
   return h.n;
 }
 
-static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, int focus) {
-  const char *f = s->allocators.v[focus];
-  ab_buf_printf(b, "\nHead to head: per case, %s's time and peak RSS divided by another "
-                   "allocator's in the same repetition (the one with the best paired time, and "
-                   "the one with the least median peak RSS), the median of these ratios, and the "
-                   "interval that holds the true median ratio with the confidence given (sign "
-                   "test: at least 95%%, or the whole range with fewer than 6 repetitions). A "
-                   "difference is called only where the interval leaves out 1.00 at %.0f%% "
-                   "confidence or more. The other allocator is picked as the best after the "
-                   "fact, which leans each call its way.\n\n| workload | time against | %s / "
-                   "other | | peak RSS against | %s / other | |\n|---|---|---|---|---|---|---|\n",
-                f, AB_H2H_CALL_CONFIDENCE * 100, f, f);
+static void ab_focus_h2h_intro(ab_buf_t *b, const char *f, const char *against) {
+  ab_buf_printf(b, "\nHead to head: per case, %s's time and peak RSS divided by ", f);
+  if (against)
+    ab_buf_printf(b, "%s's in the same repetition, ", against);
+  else
+    ab_buf_puts(b, "another allocator's in the same repetition (the one with the best paired "
+                   "time, and the one with the least median peak RSS), ");
+  ab_buf_printf(b, "the median of these ratios, and the interval that holds the true median ratio "
+                   "with the confidence given (sign test: at least 95%%, or the whole range with "
+                   "fewer than 6 repetitions). A difference is called only where the interval "
+                   "leaves out 1.00 at %.0f%% confidence or more.", AB_H2H_CALL_CONFIDENCE * 100);
+  if (!against)
+    ab_buf_puts(b, " The other allocator is picked as the best after the fact, which leans each "
+                   "call its way.");
+  ab_buf_printf(b, "\n\n| workload | time against | %s / other | | peak RSS against | %s / other | "
+                   "|\n|---|---|---|---|---|---|---|\n", f, f);
+}
+
+static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, int focus,
+                         const char *against) {
+  int a = against ? ab_summary_alloc_index(s, against) : -1;
+  if (against && a < 0) return; /* it did not run (a stopped run): no table rather than a wrong one */
+  ab_focus_h2h_intro(b, s->allocators.v[focus], against);
   size_t most = 0;
   for (size_t c = 0; c < s->n_cases; c++) {
     char *label = ab_case_label(&s->cases[c]);
     ab_buf_printf(b, "| %s |", label);
     free(label);
-    size_t n = ab_focus_h2h_cells(b, s, rows, c, focus, AB_H2H_TIME);
-    ab_focus_h2h_cells(b, s, rows, c, focus, AB_H2H_RSS);
+    size_t n = ab_focus_h2h_cells(b, s, rows, c, focus, a, AB_H2H_TIME);
+    ab_focus_h2h_cells(b, s, rows, c, focus, a, AB_H2H_RSS);
     ab_buf_puts(b, "\n");
     if (n > most) most = n;
   }
@@ -145,7 +156,8 @@ static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *ro
                      "or more.\n", most, most == 1 ? "" : "s", ab_h2h_min_reps());
 }
 
-void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus) {
+void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
+                     const char *against) {
   int f = ab_summary_alloc_index(s, focus);
   if (f < 0 || s->allocators.n < 2) return;
   ab_buf_printf(b, "## %s against the others\n\nPer case, %s's ratios beside the best other "
@@ -156,6 +168,6 @@ void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, 
                    "---:|---|\n", focus, focus, focus, focus, focus);
   for (size_t c = 0; c < s->n_cases; c++) ab_focus_case(b, s, c, f);
   ab_focus_geomeans(b, s);
-  ab_focus_h2h(b, s, rows, f);
+  ab_focus_h2h(b, s, rows, f, against);
   ab_buf_puts(b, "\n");
 }

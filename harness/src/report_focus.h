@@ -16,7 +16,8 @@
 
 /* Appends the tables (the head-to-head one reads the rows, see
  * headtohead.h); nothing when focus did not run or ran alone. */
-void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus);
+void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
+                     const char *against);
 
 /* Geometric means of time_vs_best, time_paired and rss_vs_best per
  * allocator (out: 3 x allocators, row-major) over the cases where every

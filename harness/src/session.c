@@ -102,6 +102,8 @@ static int ab_session_allocators(ab_session_t *s, bool for_check, ab_err_t *err)
   if (ab_alloc_select(list, s->opt->allocators != NULL, &env, &s->allocs, err) < 0) return -1;
   if (s->opt->focus && ab_alloc_index(&s->allocs, s->opt->focus) < 0)
     return ab_fail(err, "--focus %s: not one of the allocators of this run (%s)", s->opt->focus, list);
+  if (s->opt->against && ab_alloc_index(&s->allocs, s->opt->against) < 0)
+    return ab_fail(err, "--against %s: not one of the allocators of this run (%s)", s->opt->against, list);
   if (!for_check) return 0;
   for (const char *const *need = (const char *const[]){"segalloc", "glibc", NULL}; *need; need++)
     if (ab_alloc_index(&s->allocs, *need) < 0) {

@@ -46,9 +46,11 @@ for metric in time_vs_glibc rss_vs_glibc instructions instructions_glibc; do
   grep -q ",$metric," "$base" || fail "baseline lacks $metric"
 done
 # Time and RSS ratios of a 10 ms run are noise: loosen them so that this test
-# exercises the gate, not the machine. Instruction counts stay at 2%.
+# exercises the gate, not the machine. Instruction counts stay at 2%. (At
+# 1000%, an 11x ratio, one run delayed by a loaded machine while ctest ran
+# other tests beside it failed the check.)
 for metric in time_vs_glibc time_vs_best_peer rss_vs_glibc rss_vs_best_peer; do
-  set_baseline "$metric" = 1000
+  set_baseline "$metric" = 1000000
 done
 run_ab 0 --check "${args[@]}"
 grep -q "check passed" "$TMP/last.log" || fail "no 'check passed'"
@@ -75,5 +77,5 @@ grep -E "instructions .*REGRESSION" "$TMP/last.log" >/dev/null || fail "no REGRE
 grep -q "check FAILED" "$TMP/last.log" || fail "no 'check FAILED'"
 
 run_ab 0 --update-baseline "${args[@]}"
-grep -q ",time_vs_glibc,[0-9.e+-]*,1000$" "$base" || fail "loosened tolerance was not kept"
+grep -q ",time_vs_glibc,[0-9.e+-]*,1e+06$" "$base" || fail "loosened tolerance was not kept"
 echo "e2e_check: ok"

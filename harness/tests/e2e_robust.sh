@@ -60,6 +60,10 @@ expect_usage "--focus jemalloc: not one of the allocators of this run" "${good[@
 cp "$TMP/int/report.md" "$TMP/int-report.md"
 expect_usage "--focus nosuch: no such allocator in" --report "$TMP/int" --no-plots --focus nosuch
 cmp -s "$TMP/int/report.md" "$TMP/int-report.md" || fail "--report with a bad --focus rewrote the report"
+expect_usage "--against jemalloc: not one of the allocators of this run" "${good[@]}" --allocators glibc \
+  --against jemalloc --out "$TMP/x9"
+expect_usage "--against nosuch: no such allocator in" --report "$TMP/int" --no-plots --against nosuch
+cmp -s "$TMP/int/report.md" "$TMP/int-report.md" || fail "--report with a bad --against rewrote the report"
 expect_usage "unknown suite 'nosuch'" --suite nosuch "${W[@]}" --out "$TMP/x3"
 expect_usage "unknown option '--fast'" --fast
 expect_usage "'--reps' needs a value" --reps

@@ -24,6 +24,10 @@ python3 "$SRC/e2e_check_outputs.py" "$TMP/run" 8 "glibc,$name"
 [ "$(grep -c ",glibc,time,$name,2," "$TMP/run/headtohead.csv")" = 2 ] || fail "headtohead.csv: no time rows"
 [ "$(grep -c ",glibc,peak_rss,$name,2,.*,0.5000,none$" "$TMP/run/headtohead.csv")" = 2 ] ||
   fail "headtohead.csv: peak RSS rows"
+# --against names the other side: the report says so.
+run_ab 0 --report "$TMP/run" --no-plots --quiet --focus "$name" --against glibc
+[ "$(grep -c ",$name,[a-z_]*,glibc,2," "$TMP/run/headtohead.csv")" = 4 ] || fail "--against: not every row against glibc"
+grep -q "divided by glibc's in the same repetition" "$TMP/run/report.md" || fail "--against: the report does not say so"
 # --quiet: nothing on the terminal but errors.
 [ ! -s "$TMP/last.log" ] || fail "--quiet printed: $(cat "$TMP/last.log")"
 # --report rebuilds the same files from results.csv, and takes the command,

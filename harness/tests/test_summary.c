@@ -267,6 +267,21 @@ static void test_focus(const char *dir) {
   EXPECT(focus && strstr(focus, "With 1 repetition no difference can be called: run with `--reps 5` or more."));
   free(text);
 
+  /* --against: the head to head is with that allocator in every case. */
+  in.against = "glibc";
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  text = ab_read_file(md, NULL);
+  EXPECT(text && strstr(text, "segalloc's time and peak RSS divided by glibc's in the same repetition"));
+  EXPECT(text && strstr(text, "| w1 t=2 | glibc | 0.50 [0.50, 0.50] 0% | no clear difference | glibc | 1.25 [1.25, 1.25] 0% | no clear difference |\n"));
+  EXPECT(text && !strstr(text, "picked as the best after the fact"));
+  free(text);
+  in.against = "nobody"; /* not in the rows: no head-to-head table */
+  EXPECT(ab_report_write(&in, md, &err) == 0);
+  text = ab_read_file(md, NULL);
+  EXPECT(text && strstr(text, "## segalloc against the others") && !strstr(text, "Head to head"));
+  free(text);
+  in.against = NULL;
+
   /* --focus: the headline is another allocator's. */
   in.focus = "mimalloc";
   EXPECT(ab_report_write(&in, md, &err) == 0);
@@ -375,13 +390,23 @@ static void test_h2h_compare(const char *dir) {
   /* headtohead.csv: the same comparisons, a row per case and metric; the
    * drifting case has no segalloc and no row. */
   char *csv = ab_xasprintf("%s/headtohead.csv", dir);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", csv, &err) == 0);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", NULL, csv, &err) == 0);
   text = ab_read_file(csv, NULL);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n"
                    "six,,2,segalloc,time,glibc,6,0.9000,0.9000,0.9000,0.9688,faster\n"
                    "six,,2,segalloc,peak_rss,glibc,6,1.2035,1.2010,1.2060,0.9688,larger\n");
   free(text);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "nobody", csv, &err) == 0);
+  /* --against glibc: the same rows, since glibc is the closest here too;
+   * against an allocator that has no run of the case, no row. */
+  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "glibc", csv, &err) == 0);
+  text = ab_read_file(csv, NULL);
+  EXPECT(text && strstr(text, "six,,2,segalloc,time,glibc,6,0.9000,"));
+  free(text);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "A", csv, &err) == 0);
+  text = ab_read_file(csv, NULL);
+  EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
+  free(text);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "nobody", NULL, csv, &err) == 0);
   text = ab_read_file(csv, NULL);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
   free(text);

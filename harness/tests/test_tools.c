@@ -109,6 +109,18 @@ static void test_cli(void) {
   char *focus_list[] = {"allocbench", "--list", "--focus", "jemalloc", NULL};
   EXPECT_ERR(parse(&o, &err, focus_list), err, "--focus names the allocator of a report's headline");
   ab_cli_free(&o);
+  char *against[] = {"allocbench", "--report", "/tmp/r", "--against", "jemalloc", NULL};
+  EXPECT(parse(&o, &err, against) == 0 && !strcmp(o.against, "jemalloc") && o.focus == NULL);
+  ab_cli_free(&o);
+  char *against_check[] = {"allocbench", "--check", "--against", "jemalloc", NULL};
+  EXPECT_ERR(parse(&o, &err, against_check), err, "--against names the allocator");
+  ab_cli_free(&o);
+  char *against_self[] = {"allocbench", "--against", "segalloc", NULL};
+  EXPECT_ERR(parse(&o, &err, against_self), err, "--against segalloc: that is the focus allocator itself");
+  ab_cli_free(&o);
+  char *against_focus[] = {"allocbench", "--focus", "glibc", "--against", "glibc", NULL};
+  EXPECT_ERR(parse(&o, &err, against_focus), err, "--against glibc: that is the focus allocator itself");
+  ab_cli_free(&o);
 }
 
 int main(void) {
