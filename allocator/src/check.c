@@ -39,7 +39,7 @@ static size_t check_free_span(const heap_t *heap, const segment_t *s, const slic
                               bool prev_free) {
   size_t errors = 0;
   if (prev_free) errors += check_fail("two adjacent free spans (not coalesced)", s, i);
-  if (n > 1) {
+  if (n > 1 && i + n < s->slice_entries) { /* a span that ends the segment has no back link (span_set) */
     const slice_t *last = sl + n - 1;
     if (last->first_offset != sl->first_offset)
       errors += check_fail("free span's last slice does not point to its first", s, i + n - 1);

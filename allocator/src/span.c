@@ -17,13 +17,17 @@ size_t span_bin(size_t n) {
 
 /* Writes the descriptors of a free span: its first holds the count, its last
  * where the first is; descriptors in between are left as they are (no lookup
- * ever lands inside a free span). */
+ * ever lands inside a free span). The last is read only by a span freed
+ * right after it, so a span that ends the segment leaves it as it is: a
+ * thread's segment that never uses its end then never touches the OS page
+ * of its last descriptors (one of the 3-4 pages a small thread's segment
+ * makes resident). */
 void span_set(segment_t *s, slice_t *first, size_t count) {
   first->slice_count = (uint32_t)count;
   first->first_offset = slice_offset_in_segment(s, first);
   first->is_used = 0;
   first->block_size = 0;
-  if (count > 1) {
+  if (count > 1 && first + count < s->slices + s->slice_entries) {
     slice_t *last = first + count - 1;
     last->slice_count = 0;
     last->first_offset = first->first_offset;

@@ -4,6 +4,8 @@
  * expected ones. */
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "unit_test.h"
@@ -48,6 +50,15 @@ int main(void) {
     EXPECT(segment_of(b[i]) == segment_of(b[0]), "block %d in another segment", i);
   }
   check("allocating five 3-slice pages");
+  /* The free tail span ends the segment, so its last descriptor is never
+   * written (span_set): in this fresh segment the OS page of the last
+   * descriptors stays untouched, not resident. */
+  const segment_t *seg = segment_of(b[0]);
+  long os_page = sysconf(_SC_PAGESIZE);
+  uintptr_t last_desc = (uintptr_t)&seg->slices[seg->slice_entries - 1] & ~(uintptr_t)(os_page - 1);
+  unsigned char in_ram = 1;
+  EXPECT(mincore((void *)last_desc, (size_t)os_page, &in_ram) == 0 && !(in_ram & 1),
+         "the page of the segment's last descriptors is resident in a fresh segment");
   for (int i = 1; i < 5; i++)
     EXPECT(slice_index(b[i]) == slice_index(b[i - 1]) + 3, "page %d not right after page %d (split)", i, i - 1);
   size_t first[16], len[16];
