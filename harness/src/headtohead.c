@@ -148,6 +148,7 @@ int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *f
   if (ab_atomic_open(&af, path, err) < 0) return -1;
   int rc = ab_csv_fput_row(af.f, ab_h2h_columns, AB_H2H_NCOLS);
   int f = ab_summary_alloc_index(s, focus), a = against ? ab_summary_alloc_index(s, against) : -1;
+  if (against && a < 0) f = -1; /* it did not run (a stopped run): no rows, as the report has no table */
   for (size_t c = 0; rc == 0 && f >= 0 && c < s->n_cases; c++) {
     rc = ab_h2h_write_row(af.f, s, rows, c, f, a, AB_H2H_TIME);
     if (rc == 0) rc = ab_h2h_write_row(af.f, s, rows, c, f, a, AB_H2H_RSS);

@@ -406,6 +406,10 @@ static void test_h2h_compare(const char *dir) {
   text = ab_read_file(csv, NULL);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
   free(text);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "nobody", csv, &err) == 0); /* not the closest instead */
+  text = ab_read_file(csv, NULL);
+  EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
+  free(text);
   EXPECT(ab_h2h_write_csv(&s, &rows, "nobody", NULL, csv, &err) == 0);
   text = ab_read_file(csv, NULL);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
