@@ -369,7 +369,13 @@ static void ab_report_extras(ab_buf_t *b, const ab_report_in_t *in) {
   size_t n = ab_report_load_extras(in, &x);
   if (n == 0) return;
   const ab_summary_t *s = in->summary;
-  ab_buf_puts(b, "## Other figures the workloads reported (median of reps)\n\n");
+  ab_buf_puts(b, "## Other figures (median of reps)\n\nWhat the workloads reported beside "
+                 "the results.csv columns, and allocbench's own `peak_anon_kib`: the most "
+                 "anonymous memory the RSS samples saw (resident less file-backed pages, from "
+                 "/proc/PID/statm every sample period): the heap, stacks and data without the "
+                 "code of the program and its libraries, whose pages make the peak RSS of a "
+                 "small program move by a few hundred KiB from run to run. A spike shorter than "
+                 "the sample period can be missed.\n\n");
   ab_report_header_row(b, s);
   for (size_t i = 0; i < n; i++) {
     bool seen = false;

@@ -73,10 +73,10 @@ static void ab_exec_sample(pid_t pid, double t0, ab_exec_result_t *res, size_t *
   if (fd < 0) return;
   ssize_t n = read(fd, buf, sizeof buf - 1);
   close(fd);
-  long size_pages, rss_pages;
+  long size_pages, rss_pages, shared_pages;
   if (n <= 0) return;
   buf[n] = 0;
-  if (sscanf(buf, "%ld %ld", &size_pages, &rss_pages) != 2) return;
+  if (sscanf(buf, "%ld %ld %ld", &size_pages, &rss_pages, &shared_pages) != 3) return;
   /* A zombie, or a process inside exec, has no memory of its own: such a
    * reading is not a sample of the running program. */
   if (size_pages == 0 || rss_pages == 0) return;
@@ -84,8 +84,9 @@ static void ab_exec_sample(pid_t pid, double t0, ab_exec_result_t *res, size_t *
     *cap = *cap ? *cap * 2 : 256;
     res->samples = ab_xrealloc(res->samples, *cap * sizeof *res->samples);
   }
-  res->samples[res->n_samples++] =
-      (ab_rss_sample_t){(ab_now_s() - t0) * 1000.0, rss_pages * (sysconf(_SC_PAGESIZE) / 1024)};
+  long page_kib = sysconf(_SC_PAGESIZE) / 1024, anon_kib = (rss_pages - shared_pages) * page_kib;
+  res->samples[res->n_samples++] = (ab_rss_sample_t){(ab_now_s() - t0) * 1000.0, rss_pages * page_kib};
+  if (anon_kib > res->peak_anon_kib) res->peak_anon_kib = anon_kib;
 }
 
 /* Reads what is available; returns false at end of file. */
@@ -188,6 +189,7 @@ static void ab_exec_reap(pid_t pid, double t0, ab_exec_result_t *res) {
 int ab_exec_run(const ab_exec_spec_t *spec, ab_exec_result_t *res, ab_err_t *err) {
   memset(res, 0, sizeof *res);
   res->end_rss_kib = -1;
+  res->peak_anon_kib = -1;
   int out_pipe[2] = {-1, -1};
   if (spec->capture_stdout && pipe2(out_pipe, O_CLOEXEC) < 0)
     return ab_fail(err, "pipe: %s", strerror(errno));

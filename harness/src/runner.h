@@ -40,6 +40,10 @@ typedef struct ab_exec_result_s {
   double wall_s, user_s, sys_s;
   long peak_rss_kib;
   long end_rss_kib; /* last sample before exit; -1 when none was taken */
+  /* The most anonymous memory a sample saw: resident less file-backed
+   * (statm's resident - shared), i.e. heap, stacks and data without the
+   * code of the program and its libraries; -1 when no sample was taken. */
+  long peak_anon_kib;
   ab_rss_sample_t *samples;
   size_t n_samples;
   char *out; /* captured stdout, NUL-terminated (empty when not captured) */

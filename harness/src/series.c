@@ -55,6 +55,13 @@ int ab_series_add_rss(ab_series_t *s, const ab_row_t *row, const ab_rss_sample_t
   return ab_series_write(&s->rss, &records, err);
 }
 
+int ab_series_add_extra(ab_series_t *s, const ab_row_t *row, const char *key, const char *value,
+                        ab_err_t *err) {
+  ab_buf_t records = {0};
+  ab_series_format(&records, row, ab_xstrdup(key), ab_xstrdup(value));
+  return ab_series_write(&s->extras, &records, err);
+}
+
 int ab_series_add_extras(ab_series_t *s, const ab_row_t *row, const ab_result_t *result,
                          ab_err_t *err) {
   ab_buf_t records = {0};

@@ -2,7 +2,8 @@
  * flushed per run like it:
  *   rss.csv:    run_id,workload,params,allocator,threads,rep,t_ms,rss_kib
  *   extras.csv: run_id,workload,params,allocator,threads,rep,key,value
- * (extras: RESULT keys that have no results.csv column). */
+ * (extras: RESULT keys that have no results.csv column, and allocbench's own
+ * peak_anon_kib, see runner.h). */
 #ifndef AB_SERIES_H
 #define AB_SERIES_H
 
@@ -18,6 +19,9 @@ typedef struct ab_series_s {
 int ab_series_open(ab_series_t *s, const char *run_dir, ab_err_t *err);
 int ab_series_add_rss(ab_series_t *s, const ab_row_t *row, const ab_rss_sample_t *samples,
                       size_t n, ab_err_t *err);
+/* One extra of allocbench's own for the run. */
+int ab_series_add_extra(ab_series_t *s, const ab_row_t *row, const char *key, const char *value,
+                        ab_err_t *err);
 int ab_series_add_extras(ab_series_t *s, const ab_row_t *row, const ab_result_t *result,
                          ab_err_t *err);
 void ab_series_close(ab_series_t *s);

@@ -43,6 +43,22 @@ def check_headtohead(run, allocators):
             fail(f"headtohead.csv: call {h['call']} at confidence {h['confidence']}")
 
 
+def check_peak_anon(run, results):
+    """allocbench's own extra: one per sampled run, above the 4 MiB the fake
+    workload holds, and within the run's peak RSS."""
+    peaks = {}
+    for x in rows(os.path.join(run, "extras.csv")):
+        if x["key"] == "peak_anon_kib":
+            key = (x["workload"], x["params"], x["allocator"], x["threads"], x["rep"])
+            if key in peaks:
+                fail(f"two peak_anon_kib for one run: {x}")
+            peaks[key] = float(x["value"])
+    for r in results:
+        key = (r["workload"], r["params"], r["allocator"], r["threads"], r["rep"])
+        if key not in peaks or not 4096 <= peaks[key] <= float(r["peak_rss_kib"]):
+            fail(f"peak_anon_kib {peaks.get(key)} for {key}, peak RSS {r['peak_rss_kib']}")
+
+
 def main(run, expected_runs, allocators, plots):
     results = rows(os.path.join(run, "results.csv"), RESULTS)
     if len(results) != expected_runs:
@@ -75,6 +91,7 @@ def main(run, expected_runs, allocators, plots):
         if not float(s["ops_per_s_min"]) <= med <= float(s["ops_per_s_max"]):
             fail(f"median outside min..max: {s}")
     check_headtohead(run, {r["allocator"] for r in results})
+    check_peak_anon(run, results)
     report = open(os.path.join(run, "report.md")).read()
     for needed in ("## Winners", "## Time relative", "## Time relative to the fastest, paired "
                    "by repetition", "## Peak RSS", "## Run-to-run spread",
