@@ -82,15 +82,15 @@ static void ab_outputs_allocators(const ab_rows_t *rows, const char *segalloc,
 /* --report --focus NAME (or --against NAME): NAME must have rows in the
  * run. (A run checks its allocator list up front; an interrupted run may
  * lack the focus's rows, and its report then goes without the section.) */
-static int ab_outputs_check_named(const ab_rows_t *rows, const char *flag, const char *focus,
+static int ab_outputs_check_named(const ab_rows_t *rows, const char *flag, const char *name,
                                   const char *dir, ab_err_t *err) {
   ab_strv_t ran = {0};
   for (size_t i = 0; i < rows->n; i++)
     if (!ab_strv_contains(&ran, rows->v[i].allocator)) ab_strv_push(&ran, rows->v[i].allocator);
   int rc = 0;
-  if (!ab_strv_contains(&ran, focus)) {
+  if (!ab_strv_contains(&ran, name)) {
     char *names = ab_strv_join(&ran, ", ");
-    rc = ab_fail(err, "--%s %s: no such allocator in %s (it has: %s)", flag, focus, dir, names);
+    rc = ab_fail(err, "--%s %s: no such allocator in %s (it has: %s)", flag, name, dir, names);
     free(names);
   }
   ab_strv_free(&ran);
