@@ -107,6 +107,10 @@ const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric) {
   return words[metric == AB_H2H_RSS][ab_h2h_verdict(h) + 1];
 }
 
+const char *ab_h2h_call_text(const ab_h2h_t *h, ab_h2h_metric_t metric) {
+  return ab_h2h_verdict(h) ? ab_h2h_call(h, metric) : "no clear difference";
+}
+
 int ab_h2h_other(const ab_summary_t *s, size_t c, int focus, int against, ab_h2h_metric_t metric) {
   if (against >= 0) return against;
   size_t offset = metric == AB_H2H_TIME ? offsetof(ab_group_t, time_paired) : offsetof(ab_group_t, rss_vs_best);
@@ -117,29 +121,37 @@ static const char *const ab_h2h_columns[] = {"workload", "params", "threads", "a
                                               "reps", "median", "lo", "hi", "confidence", "call"};
 #define AB_H2H_NCOLS (sizeof ab_h2h_columns / sizeof ab_h2h_columns[0])
 
-static int ab_h2h_write_row(FILE *f, const ab_summary_t *s, const ab_rows_t *rows, size_t c, int focus,
-                            int against, ab_h2h_metric_t metric) {
-  int other = ab_h2h_other(s, c, focus, against, metric);
-  if (other < 0) return 0;
-  ab_h2h_t h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
-  if (h.n == 0) return 0;
-  const ab_case_key_t *k = &s->cases[c];
-  ab_strv_t v = {0};
-  ab_strv_push(&v, k->workload);
-  ab_strv_push(&v, k->params);
-  ab_strv_push_owned(&v, k->threads > 0 ? ab_xasprintf("%d", k->threads) : ab_xstrdup(""));
-  ab_strv_push(&v, s->allocators.v[focus]);
-  ab_strv_push(&v, metric == AB_H2H_TIME ? "time" : "peak_rss");
-  ab_strv_push(&v, s->allocators.v[other]);
-  ab_strv_push_owned(&v, ab_xasprintf("%zu", h.n));
-  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.median));
-  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.lo));
-  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.hi));
-  ab_strv_push_owned(&v, ab_xasprintf("%.4f", h.confidence));
-  ab_strv_push(&v, ab_h2h_call(&h, metric));
-  int rc = ab_csv_fput_row(f, (const char *const *)v.v, v.n);
-  ab_strv_free(&v);
-  return rc;
+size_t ab_h2h_all(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *against,
+                  ab_h2h_row_t **out) {
+  int f = ab_summary_alloc_index(s, focus), a = against ? ab_summary_alloc_index(s, against) : -1;
+  *out = ab_xmalloc((2 * s->n_cases + 1) * sizeof **out);
+  if (f < 0 || (against && a < 0)) return 0; /* against did not run (a stopped run): no rows */
+  size_t n = 0;
+  for (size_t c = 0; c < s->n_cases; c++)
+    for (int m = AB_H2H_TIME; m <= AB_H2H_RSS; m++) {
+      int other = ab_h2h_other(s, c, f, a, (ab_h2h_metric_t)m);
+      if (other < 0) continue;
+      ab_h2h_t h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[f], s->allocators.v[other],
+                                  (ab_h2h_metric_t)m);
+      if (h.n > 0) (*out)[n++] = (ab_h2h_row_t){c, (ab_h2h_metric_t)m, f, other, h};
+    }
+  return n;
+}
+
+static void ab_h2h_format_row(const ab_summary_t *s, const ab_h2h_row_t *r, ab_strv_t *v) {
+  const ab_case_key_t *k = &s->cases[r->case_index];
+  ab_strv_push(v, k->workload);
+  ab_strv_push(v, k->params);
+  ab_strv_push_owned(v, k->threads > 0 ? ab_xasprintf("%d", k->threads) : ab_xstrdup(""));
+  ab_strv_push(v, s->allocators.v[r->focus]);
+  ab_strv_push(v, r->metric == AB_H2H_TIME ? "time" : "peak_rss");
+  ab_strv_push(v, s->allocators.v[r->other]);
+  ab_strv_push_owned(v, ab_xasprintf("%zu", r->h.n));
+  ab_strv_push_owned(v, ab_xasprintf("%.4f", r->h.median));
+  ab_strv_push_owned(v, ab_xasprintf("%.4f", r->h.lo));
+  ab_strv_push_owned(v, ab_xasprintf("%.4f", r->h.hi));
+  ab_strv_push_owned(v, ab_xasprintf("%.4f", r->h.confidence));
+  ab_strv_push(v, ab_h2h_call(&r->h, r->metric));
 }
 
 int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
@@ -147,11 +159,34 @@ int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *f
   ab_atomic_file_t af;
   if (ab_atomic_open(&af, path, err) < 0) return -1;
   int rc = ab_csv_fput_row(af.f, ab_h2h_columns, AB_H2H_NCOLS);
-  int f = ab_summary_alloc_index(s, focus), a = against ? ab_summary_alloc_index(s, against) : -1;
-  if (against && a < 0) f = -1; /* it did not run (a stopped run): no rows, as the report has no table */
-  for (size_t c = 0; rc == 0 && f >= 0 && c < s->n_cases; c++) {
-    rc = ab_h2h_write_row(af.f, s, rows, c, f, a, AB_H2H_TIME);
-    if (rc == 0) rc = ab_h2h_write_row(af.f, s, rows, c, f, a, AB_H2H_RSS);
+  ab_h2h_row_t *r;
+  size_t n = ab_h2h_all(s, rows, focus, against, &r);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    ab_strv_t v = {0};
+    ab_h2h_format_row(s, &r[i], &v);
+    rc = ab_csv_fput_row(af.f, (const char *const *)v.v, v.n);
+    ab_strv_free(&v);
   }
+  free(r);
   return ab_atomic_commit(&af, err); /* a failed row left the stream's error flag set */
+}
+
+void ab_h2h_print(FILE *out, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
+                  const char *against) {
+  ab_h2h_row_t *r;
+  size_t n = ab_h2h_all(s, rows, focus, against, &r);
+  if (n > 0) fprintf(out, "%s head to head (median of the paired ratios [interval], its confidence):\n", focus);
+  for (size_t i = 0; i < n; i++) {
+    bool first = i == 0 || r[i - 1].case_index != r[i].case_index;
+    if (first) {
+      char *label = ab_case_label(&s->cases[r[i].case_index]);
+      fprintf(out, "  %s:", label);
+      free(label);
+    }
+    fprintf(out, "%s %s %.2f [%.2f, %.2f] of %s's (%.0f%%): %s", first ? "" : ";",
+            r[i].metric == AB_H2H_TIME ? "time" : "peak RSS", r[i].h.median, r[i].h.lo, r[i].h.hi,
+            s->allocators.v[r[i].other], floor(r[i].h.confidence * 100), ab_h2h_call_text(&r[i].h, r[i].metric));
+    if (i + 1 == n || r[i + 1].case_index != r[i].case_index) fputc('\n', out);
+  }
+  free(r);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "results.h"
 #include "summary.h"
@@ -44,6 +45,26 @@ size_t ab_h2h_min_reps(void);
  * time or the least median peak RSS; -1 when none. */
 int ab_h2h_other(const ab_summary_t *s, size_t c, int focus, int against, ab_h2h_metric_t metric);
 
+/* One comparison: case, metric, the two allocators (indices in the
+ * summary) and its outcome. */
+typedef struct ab_h2h_row_s {
+  size_t case_index;
+  ab_h2h_metric_t metric;
+  int focus, other;
+  ab_h2h_t h;
+} ab_h2h_row_t;
+
+/* Every case's comparisons of focus, time then peak RSS, against `against`
+ * (NULL: the closest other), leaving out those with no paired repetition;
+ * none when focus, or a named `against`, did not run. *out is malloc'd
+ * (free it); returns how many. */
+size_t ab_h2h_all(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *against,
+                  ab_h2h_row_t **out);
+
+/* The same on a terminal: a line per case (nothing when there is none). */
+void ab_h2h_print(FILE *out, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
+                  const char *against);
+
 /* headtohead.csv: per case and metric, the focus allocator against
  * `against` (NULL: the closest other; columns in harness/README.md); header
  * only when focus did not run. */
@@ -52,6 +73,9 @@ int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *f
 
 /* The call's word: "faster"/"slower", "smaller"/"larger", or "none". */
 const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric);
+
+/* The call for people: "no clear difference" instead of "none". */
+const char *ab_h2h_call_text(const ab_h2h_t *h, ab_h2h_metric_t metric);
 
 /* -1: a is lower (faster, smaller), 1: higher, 0: no difference called. */
 int ab_h2h_verdict(const ab_h2h_t *h);

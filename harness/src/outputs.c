@@ -13,18 +13,21 @@
 #include "report.h"
 #include "report_focus.h"
 
-/* Writes everything derived from the rows; a failing plot is only a warning. */
-static int ab_outputs_write(const ab_report_in_t *in, const char *gnuplot, int log_fd,
+/* Writes everything derived from the rows; a failing plot is only a warning.
+ * With a terminal, the head to head goes there too, as hyperfine's summary
+ * does: the answer without opening the report. */
+static int ab_outputs_write(const ab_report_in_t *in, const char *gnuplot, int log_fd, FILE *terminal,
                             ab_err_t *err) {
   ab_summary_t summary;
   ab_summary_compute(in->rows, &summary);
   char *path = ab_xasprintf("%s/summary.csv", in->run_dir);
   int rc = ab_summary_write_csv(&summary, path, err);
   free(path);
+  const char *focus = in->focus ? in->focus : AB_REPORT_FOCUS;
   path = ab_xasprintf("%s/headtohead.csv", in->run_dir);
-  if (rc == 0)
-    rc = ab_h2h_write_csv(&summary, in->rows, in->focus ? in->focus : AB_REPORT_FOCUS, in->against, path, err);
+  if (rc == 0) rc = ab_h2h_write_csv(&summary, in->rows, focus, in->against, path, err);
   free(path);
+  if (rc == 0 && terminal) ab_h2h_print(terminal, &summary, in->rows, focus, in->against);
   ab_strv_t plots = {0};
   ab_err_t why;
   if (rc == 0 && gnuplot && in->rows->n > 0 &&
@@ -55,7 +58,7 @@ int ab_outputs_finish(ab_session_t *s, ab_err_t *err) {
                        .info = &s->info, .rows = &s->rows, .allocs = &s->allocs,
                        .interrupted = s->stop_signal != 0, .focus = s->opt->focus,
                        .against = s->opt->against};
-  int rc = ab_outputs_write(&in, s->gnuplot, s->stderr_fd, err);
+  int rc = ab_outputs_write(&in, s->gnuplot, s->stderr_fd, s->opt->quiet ? NULL : stderr, err);
   if (s->update_latest) ab_outputs_update_latest(s);
   if (rc == 0 && !s->opt->quiet)
     fprintf(stderr, "allocbench: %zu runs%s; report: %s/report.md\n", s->rows.n,
@@ -125,7 +128,7 @@ int ab_outputs_rebuild(const ab_options_t *opt, ab_err_t *err) {
                          .allocs = &allocs,
                          .interrupted = have_info && rows.n < (size_t)info.planned_runs,
                          .focus = opt->focus, .against = opt->against};
-    rc = ab_outputs_write(&in, gnuplot, -1, err);
+    rc = ab_outputs_write(&in, gnuplot, -1, opt->quiet ? NULL : stderr, err);
     free(copy);
   }
   if (have_info) ab_runinfo_free(&info);

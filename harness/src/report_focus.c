@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "headtohead.h"
 
@@ -112,9 +111,8 @@ static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_ro
     ab_buf_puts(b, " - | - | - |");
     return 0;
   }
-  const char *call = ab_h2h_call(&h, metric);
   ab_buf_printf(b, " %s | %.2f [%.2f, %.2f] %.0f%% | %s |", s->allocators.v[other], h.median, h.lo,
-                h.hi, floor(h.confidence * 100), strcmp(call, "none") ? call : "no clear difference");
+                h.hi, floor(h.confidence * 100), ab_h2h_call_text(&h, metric));
   return h.n;
 }
 

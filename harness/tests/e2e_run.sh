@@ -24,6 +24,11 @@ python3 "$SRC/e2e_check_outputs.py" "$TMP/run" 8 "glibc,$name"
 [ "$(grep -c ",glibc,time,$name,2," "$TMP/run/headtohead.csv")" = 2 ] || fail "headtohead.csv: no time rows"
 [ "$(grep -c ",glibc,peak_rss,$name,2,.*,0.5000,none$" "$TMP/run/headtohead.csv")" = 2 ] ||
   fail "headtohead.csv: peak RSS rows"
+# Without --quiet the head to head also goes to the terminal, a line a case.
+run_ab 0 --report "$TMP/run" --no-plots --focus glibc
+grep -q "^glibc head to head (median of the paired ratios" "$TMP/last.log" || fail "no head to head on the terminal"
+[ "$(grep -c "^  fake .*: time .* of $name's (50%): no clear difference; peak RSS" "$TMP/last.log")" = 2 ] ||
+  fail "head to head lines: $(cat "$TMP/last.log")"
 # --against names the other side: the report says so.
 run_ab 0 --report "$TMP/run" --no-plots --quiet --focus "$name" --against glibc
 [ "$(grep -c ",$name,[a-z_]*,glibc,2," "$TMP/run/headtohead.csv")" = 4 ] || fail "--against: not every row against glibc"

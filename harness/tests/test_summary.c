@@ -396,6 +396,17 @@ static void test_h2h_compare(const char *dir) {
                    "six,,2,segalloc,time,glibc,6,0.9000,0.9000,0.9000,0.9688,faster\n"
                    "six,,2,segalloc,peak_rss,glibc,6,1.2035,1.2010,1.2060,0.9688,larger\n");
   free(text);
+  /* The terminal's lines: one per case, time then peak RSS. */
+  FILE *term = tmpfile();
+  ab_h2h_print(term, &s, &rows, "segalloc", NULL);
+  rewind(term);
+  char line[512];
+  EXPECT(fgets(line, sizeof line, term) && strstr(line, "segalloc head to head"));
+  EXPECT(fgets(line, sizeof line, term) &&
+         !strcmp(line, "  six t=2: time 0.90 [0.90, 0.90] of glibc's (96%): faster; peak RSS 1.20 [1.20, 1.21] "
+                       "of glibc's (96%): larger\n"));
+  EXPECT(fgets(line, sizeof line, term) == NULL); /* the drifting case has no segalloc */
+  fclose(term);
   /* --against glibc: the same rows, since glibc is the closest here too;
    * against an allocator that has no run of the case, no row. */
   EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "glibc", csv, &err) == 0);
