@@ -147,9 +147,12 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   if (!segment_is_valid(s)) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
   page_t *page = page_of(s, p);
   /* Slices inside a free span were never written, or hold a stale page:
-   * first_offset may then point anywhere in the header. */
+   * first_offset may then point anywhere in the header, or at a live page
+   * that now starts where an older, longer one did; so p must also lie in
+   * the slices of the page it names. */
   bool in_range = page >= s->slices + SEGMENT_HEADER_SLICES && page < s->slices + s->slice_entries;
-  if (!in_range || !page->is_used || page->block_size == 0)
+  size_t slice = (size_t)(((uintptr_t)p - (uintptr_t)s) >> SLICE_SHIFT), first = (size_t)(page - s->slices);
+  if (!in_range || !page->is_used || page->block_size == 0 || slice < first || slice >= first + page->slice_count)
     sa_fatal("free(): invalid pointer %p (inside a free span)", p);
   uint8_t *start = (uint8_t *)page_block_start(page, p);
   if (start != p && !page->flags.x.has_aligned)

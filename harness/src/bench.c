@@ -57,7 +57,8 @@ int ab_bench_record(ab_session_t *s, const ab_row_t *row, const ab_exec_result_t
   ab_strv_free(&fields);
   if (rc == 0 && res) rc = ab_series_add_rss(&s->series, row, res->samples, res->n_samples, err);
   if (rc == 0 && result) rc = ab_series_add_extras(&s->series, row, result, err);
-  if (rc == 0 && res && res->peak_anon_kib >= 0) {
+  /* Like every figure the report takes a median of, only from runs that finished cleanly. */
+  if (rc == 0 && res && res->peak_anon_kib >= 0 && !strcmp(row->status, "ok")) {
     char value[32];
     snprintf(value, sizeof value, "%ld", res->peak_anon_kib);
     rc = ab_series_add_extra(&s->series, row, "peak_anon_kib", value, err);

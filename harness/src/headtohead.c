@@ -35,9 +35,11 @@ double ab_h2h_interval(const double *sorted, size_t n, double *lo, double *hi) {
   return confidence > 0 ? confidence : 0;
 }
 
+/* A ratio needs a finite value above 0 on both sides: a hand-edited
+ * results.csv may hold a wall time of 0. */
 static double ab_h2h_value(const ab_row_t *r, ab_h2h_metric_t metric) {
-  if (metric == AB_H2H_TIME) return ab_row_cost(r);
-  return strcmp(r->status, "ok") == 0 && r->peak_rss_kib > 0 ? r->peak_rss_kib : NAN;
+  double v = metric == AB_H2H_TIME ? ab_row_cost(r) : strcmp(r->status, "ok") == 0 ? r->peak_rss_kib : NAN;
+  return isfinite(v) && v > 0 ? v : NAN;
 }
 
 typedef struct ab_h2h_obs_s {
@@ -105,6 +107,15 @@ size_t ab_h2h_min_reps(void) {
 const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric) {
   static const char *const words[2][3] = {{"faster", "none", "slower"}, {"smaller", "none", "larger"}};
   return words[metric == AB_H2H_RSS][ab_h2h_verdict(h) + 1];
+}
+
+/* Two decimals, or three where two would round a bound onto 1.00: a call
+ * is made on the unrounded interval, and "[0.95, 1.00]: faster" would read
+ * as a contradiction. */
+static int ab_h2h_decimals(double v) { return fabs(v - 1) < 0.005 && v != 1 ? 3 : 2; }
+
+void ab_h2h_format(const ab_h2h_t *h, char *buf, size_t n) {
+  snprintf(buf, n, "%.2f [%.*f, %.*f]", h->median, ab_h2h_decimals(h->lo), h->lo, ab_h2h_decimals(h->hi), h->hi);
 }
 
 const char *ab_h2h_call_text(const ab_h2h_t *h, ab_h2h_metric_t metric) {
@@ -183,9 +194,11 @@ void ab_h2h_print(FILE *out, const ab_summary_t *s, const ab_rows_t *rows, const
       fprintf(out, "  %s:", label);
       free(label);
     }
-    fprintf(out, "%s %s %.2f [%.2f, %.2f] of %s's (%.0f%%): %s", first ? "" : ";",
-            r[i].metric == AB_H2H_TIME ? "time" : "peak RSS", r[i].h.median, r[i].h.lo, r[i].h.hi,
-            s->allocators.v[r[i].other], floor(r[i].h.confidence * 100), ab_h2h_call_text(&r[i].h, r[i].metric));
+    char interval[64];
+    ab_h2h_format(&r[i].h, interval, sizeof interval);
+    fprintf(out, "%s %s %s of %s's (%.0f%%): %s", first ? "" : ";", r[i].metric == AB_H2H_TIME ? "time" : "peak RSS",
+            interval, s->allocators.v[r[i].other], floor(r[i].h.confidence * 100),
+            ab_h2h_call_text(&r[i].h, r[i].metric));
     if (i + 1 == n || r[i + 1].case_index != r[i].case_index) fputc('\n', out);
   }
   free(r);

@@ -74,6 +74,10 @@ int ab_h2h_write_csv(const ab_summary_t *s, const ab_rows_t *rows, const char *f
 /* The call's word: "faster"/"slower", "smaller"/"larger", or "none". */
 const char *ab_h2h_call(const ab_h2h_t *h, ab_h2h_metric_t metric);
 
+/* "0.86 [0.84, 0.89]": the median and the interval, with a third decimal
+ * on a bound that two would round onto 1.00. */
+void ab_h2h_format(const ab_h2h_t *h, char *buf, size_t n);
+
 /* The call for people: "no clear difference" instead of "none". */
 const char *ab_h2h_call_text(const ab_h2h_t *h, ab_h2h_metric_t metric);
 

@@ -111,8 +111,10 @@ static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_ro
     ab_buf_puts(b, " - | - | - |");
     return 0;
   }
-  ab_buf_printf(b, " %s | %.2f [%.2f, %.2f] %.0f%% | %s |", s->allocators.v[other], h.median, h.lo,
-                h.hi, floor(h.confidence * 100), ab_h2h_call_text(&h, metric));
+  char interval[64];
+  ab_h2h_format(&h, interval, sizeof interval);
+  ab_buf_printf(b, " %s | %s %.0f%% | %s |", s->allocators.v[other], interval, floor(h.confidence * 100),
+                ab_h2h_call_text(&h, metric));
   return h.n;
 }
 

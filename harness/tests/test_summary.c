@@ -275,6 +275,14 @@ static void test_focus(const char *dir) {
   EXPECT(text && strstr(text, "| w1 t=2 | glibc | 0.50 [0.50, 0.50] 0% | no clear difference | glibc | 1.25 [1.25, 1.25] 0% | no clear difference |\n"));
   EXPECT(text && !strstr(text, "picked as the best after the fact"));
   free(text);
+  /* headtohead.csv follows it: w1's time against glibc, not mimalloc (the
+   * closest, 0.75 above). */
+  char *csv = ab_xasprintf("%s/headtohead-against.csv", dir);
+  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "glibc", csv, &err) == 0);
+  text = ab_read_file(csv, NULL);
+  EXPECT(text && strstr(text, "\nw1,,2,segalloc,time,glibc,1,0.5000,0.5000,0.5000,0.0000,none\n"));
+  free(text);
+  free(csv);
   in.against = "nobody"; /* not in the rows: no head-to-head table */
   EXPECT(ab_report_write(&in, md, &err) == 0);
   text = ab_read_file(md, NULL);
@@ -336,6 +344,12 @@ static void test_h2h_interval(void) {
   EXPECT_NEAR(ab_h2h_interval(v, 20, &lo, &hi), 1 - 2 * 21700.0 / 1048576, 1e-12);
   EXPECT(lo == 6 && hi == 15);
   EXPECT(ab_h2h_min_reps() == 5); /* 4: 87.5%, 5: 93.75% */
+  /* A bound that two decimals would round onto 1.00 keeps a third. */
+  char buf[64];
+  ab_h2h_format(&(ab_h2h_t){.n = 5, .median = 0.97, .lo = 0.95, .hi = 0.9962}, buf, sizeof buf);
+  EXPECT_STR(buf, "0.97 [0.95, 0.996]");
+  ab_h2h_format(&(ab_h2h_t){.n = 5, .median = 1.02, .lo = 1.0, .hi = 1.0449}, buf, sizeof buf);
+  EXPECT_STR(buf, "1.02 [1.00, 1.04]");
 }
 
 /* A 10% faster than B in each of 6 repetitions, whichever state the
@@ -351,6 +365,9 @@ static void test_h2h_compare(const char *dir) {
   }
   add_rep(&rows, "six", "glibc", 7, "ok", 1.0); /* no pair: left out */
   add_rep(&rows, "six", "segalloc", 1, "ok", 5.0); /* a second run of rep 1: the first counts */
+  add_rep(&rows, "six", "segalloc", 8, "ok", 0.0); /* a time (and peak RSS) of 0 makes no ratio */
+  rows.v[rows.n - 1].peak_rss_kib = 0;
+  add_rep(&rows, "six", "glibc", 8, "ok", 1.0);
   add_drifting_case(&rows);
   ab_summary_t s;
   ab_summary_compute(&rows, &s);
