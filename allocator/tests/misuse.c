@@ -1,5 +1,6 @@
 /* Deliberate misuse of the malloc API, one kind per argument, run under
  * segalloc by secure_test.sh, which expects segalloc to stop each one. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,13 +76,28 @@ int main(int argc, char **argv) {
   } else if (!strcmp(what, "free-span")) {
     /* 8 MiB on in p's 32 MiB segment: slices no page has used yet. */
     free(p + (8 << 20));
+  } else if (!strcmp(what, "stale-span")) {
+    /* A 20-slice large page (too big for the heap to keep) freed, then a
+     * medium page of 4 blocks of about 100 KiB made where it began: the old
+     * page's later slices, inside a free span now, still name the page
+     * that starts there, and 11 strides on (about 17 slices) is a block
+     * boundary of that page by its arithmetic, past its last block. */
+    char *old = malloc((20 << 16) - 4096);
+    uintptr_t old_page = (uintptr_t)old & ~(uintptr_t)0xffff; /* big blocks start inside their first slice */
+    free(old);
+    char *young = malloc(100 * 1024);
+    if (((uintptr_t)young & ~(uintptr_t)0xffff) != old_page) {
+      fprintf(stderr, "misuse: the medium page did not start where the large one did\n");
+      return 5;
+    }
+    free(young + 11 * malloc_usable_size(young));
   } else if (!strcmp(what, "double-free-purged")) {
     int rc = double_free_purged();
     if (rc) return rc;
   } else if (!strcmp(what, "ok")) {
     free(p);
   } else {
-    fprintf(stderr, "usage: misuse double-free|double-free-large|double-free-purged|foreign|interior|free-span|ok\n");
+    fprintf(stderr, "usage: misuse double-free|double-free-large|double-free-purged|foreign|interior|free-span|stale-span|ok\n");
     return 2;
   }
   for (int i = 0; i < 64; i++)

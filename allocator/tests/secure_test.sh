@@ -26,6 +26,9 @@ expect_abort double-free-large 0 "double free"
 expect_abort foreign 1 "invalid pointer"
 expect_abort interior 1 "interior"
 expect_abort free-span 1 "inside a free span"
+# A free span's stale descriptors name a live page that starts where an
+# older, longer one did; a block boundary of that page past its end.
+expect_abort stale-span 1 "inside a free span"
 # A block another thread freed into an idle thread's page, purged by the
 # background thread since (it is then on no list), freed a second time.
 expect_abort double-free-purged 1 "double free"
