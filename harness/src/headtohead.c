@@ -201,5 +201,11 @@ void ab_h2h_print(FILE *out, const ab_summary_t *s, const ab_rows_t *rows, const
             ab_h2h_call_text(&r[i].h, r[i].metric));
     if (i + 1 == n || r[i + 1].case_index != r[i].case_index) fputc('\n', out);
   }
+  size_t most = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].h.n > most) most = r[i].h.n;
+  if (most > 0 && most < ab_h2h_min_reps())
+    fprintf(out, "  (%zu repetition%s: too few to call a difference; run with --reps %zu or more)\n", most,
+            most == 1 ? "" : "s", ab_h2h_min_reps());
   free(r);
 }

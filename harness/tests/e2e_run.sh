@@ -29,6 +29,8 @@ run_ab 0 --report "$TMP/run" --no-plots --focus glibc
 grep -q "^glibc head to head (median of the paired ratios" "$TMP/last.log" || fail "no head to head on the terminal"
 [ "$(grep -c "^  fake .*: time .* of $name's (50%): no clear difference; peak RSS" "$TMP/last.log")" = 2 ] ||
   fail "head to head lines: $(cat "$TMP/last.log")"
+grep -q "^  (2 repetitions: too few to call a difference; run with --reps 5 or more)$" "$TMP/last.log" ||
+  fail "no hint about too few repetitions: $(cat "$TMP/last.log")"
 # --against names the other side: the report says so.
 run_ab 0 --report "$TMP/run" --no-plots --quiet --focus "$name" --against glibc
 [ "$(grep -c ",$name,[a-z_]*,glibc,2," "$TMP/run/headtohead.csv")" = 4 ] || fail "--against: not every row against glibc"
