@@ -132,11 +132,15 @@ static const char *const ab_h2h_columns[] = {"workload", "params", "threads", "a
                                               "reps", "median", "lo", "hi", "confidence", "call"};
 #define AB_H2H_NCOLS (sizeof ab_h2h_columns / sizeof ab_h2h_columns[0])
 
+bool ab_h2h_ran(const ab_summary_t *s, const char *focus, const char *against) {
+  return ab_summary_alloc_index(s, focus) >= 0 && (!against || ab_summary_alloc_index(s, against) >= 0);
+}
+
 size_t ab_h2h_all(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *against,
                   ab_h2h_row_t **out) {
-  int f = ab_summary_alloc_index(s, focus), a = against ? ab_summary_alloc_index(s, against) : -1;
   *out = ab_xmalloc((2 * s->n_cases + 1) * sizeof **out);
-  if (f < 0 || (against && a < 0)) return 0; /* against did not run (a stopped run): no rows */
+  if (!ab_h2h_ran(s, focus, against)) return 0;
+  int f = ab_summary_alloc_index(s, focus), a = against ? ab_summary_alloc_index(s, against) : -1;
   size_t n = 0;
   for (size_t c = 0; c < s->n_cases; c++)
     for (int m = AB_H2H_TIME; m <= AB_H2H_RSS; m++) {
@@ -201,11 +205,16 @@ void ab_h2h_print(FILE *out, const ab_summary_t *s, const ab_rows_t *rows, const
             ab_h2h_call_text(&r[i].h, r[i].metric));
     if (i + 1 == n || r[i + 1].case_index != r[i].case_index) fputc('\n', out);
   }
-  size_t most = 0;
-  for (size_t i = 0; i < n; i++)
-    if (r[i].h.n > most) most = r[i].h.n;
-  if (most > 0 && most < ab_h2h_min_reps())
+  size_t most = ab_h2h_too_few(r, n);
+  if (most > 0)
     fprintf(out, "  (%zu repetition%s: too few to call a difference; run with --reps %zu or more)\n", most,
             most == 1 ? "" : "s", ab_h2h_min_reps());
   free(r);
+}
+
+size_t ab_h2h_too_few(const ab_h2h_row_t *r, size_t n) {
+  size_t most = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].h.n > most) most = r[i].h.n;
+  return most < ab_h2h_min_reps() ? most : 0;
 }

@@ -61,6 +61,14 @@ typedef struct ab_h2h_row_s {
 size_t ab_h2h_all(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *against,
                   ab_h2h_row_t **out);
 
+/* Whether focus ran, and `against` too where one is named: else there is
+ * nothing to compare (a stopped run), and no table is better than a wrong one. */
+bool ab_h2h_ran(const ab_summary_t *s, const char *focus, const char *against);
+
+/* The most repetitions any of the n comparisons had, when that is too few
+ * to call anything (under ab_h2h_min_reps); else 0. */
+size_t ab_h2h_too_few(const ab_h2h_row_t *r, size_t n);
+
 /* The same on a terminal: a line per case (nothing when there is none). */
 void ab_h2h_print(FILE *out, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
                   const char *against);

@@ -99,23 +99,17 @@ static void ab_focus_geomeans(ab_buf_t *b, const ab_summary_t *s) {
   free(g);
 }
 
-/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": focus against the other
- * allocator of the metric (ab_h2h_other). Returns the repetitions compared. */
-static size_t ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, size_t c,
-                                 int focus, int against, ab_h2h_metric_t metric) {
-  int other = ab_h2h_other(s, c, focus, against, metric);
-  ab_h2h_t h = {0};
-  if (other >= 0)
-    h = ab_h2h_compare(rows, &s->cases[c], s->allocators.v[focus], s->allocators.v[other], metric);
-  if (h.n == 0) {
+/* "jemalloc | 0.86 [0.84, 0.89] 93% | faster |": the comparison, or dashes
+ * where there is none (no repetition both finished). */
+static void ab_focus_h2h_cells(ab_buf_t *b, const ab_summary_t *s, const ab_h2h_row_t *r) {
+  if (r == NULL) {
     ab_buf_puts(b, " - | - | - |");
-    return 0;
+    return;
   }
   char interval[64];
-  ab_h2h_format(&h, interval, sizeof interval);
-  ab_buf_printf(b, " %s | %s %.0f%% | %s |", s->allocators.v[other], interval, floor(h.confidence * 100),
-                ab_h2h_call_text(&h, metric));
-  return h.n;
+  ab_h2h_format(&r->h, interval, sizeof interval);
+  ab_buf_printf(b, " %s | %s %.0f%% | %s |", s->allocators.v[r->other], interval,
+                floor(r->h.confidence * 100), ab_h2h_call_text(&r->h, r->metric));
 }
 
 static void ab_focus_h2h_intro(ab_buf_t *b, const char *f, const char *against) {
@@ -136,24 +130,28 @@ static void ab_focus_h2h_intro(ab_buf_t *b, const char *f, const char *against) 
                    "|\n|---|---|---|---|---|---|---|\n", f, f);
 }
 
-static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, int focus,
+static void ab_focus_h2h(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
                          const char *against) {
-  int a = against ? ab_summary_alloc_index(s, against) : -1;
-  if (against && a < 0) return; /* it did not run (a stopped run): no table rather than a wrong one */
-  ab_focus_h2h_intro(b, s->allocators.v[focus], against);
-  size_t most = 0;
+  if (!ab_h2h_ran(s, focus, against)) return;
+  ab_focus_h2h_intro(b, focus, against);
+  ab_h2h_row_t *r;
+  size_t n = ab_h2h_all(s, rows, focus, against, &r), i = 0;
   for (size_t c = 0; c < s->n_cases; c++) {
     char *label = ab_case_label(&s->cases[c]);
     ab_buf_printf(b, "| %s |", label);
     free(label);
-    size_t n = ab_focus_h2h_cells(b, s, rows, c, focus, a, AB_H2H_TIME);
-    ab_focus_h2h_cells(b, s, rows, c, focus, a, AB_H2H_RSS);
+    /* The list runs by case, time before peak RSS, leaving out what has no comparison. */
+    for (int m = AB_H2H_TIME; m <= AB_H2H_RSS; m++) {
+      bool here = i < n && r[i].case_index == c && r[i].metric == (ab_h2h_metric_t)m;
+      ab_focus_h2h_cells(b, s, here ? &r[i++] : NULL);
+    }
     ab_buf_puts(b, "\n");
-    if (n > most) most = n;
   }
-  if (most > 0 && most < ab_h2h_min_reps())
+  size_t most = ab_h2h_too_few(r, n);
+  if (most > 0)
     ab_buf_printf(b, "\nWith %zu repetition%s no difference can be called: run with `--reps %zu` "
                      "or more.\n", most, most == 1 ? "" : "s", ab_h2h_min_reps());
+  free(r);
 }
 
 void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, const char *focus,
@@ -168,6 +166,6 @@ void ab_report_focus(ab_buf_t *b, const ab_summary_t *s, const ab_rows_t *rows, 
                    "---:|---|\n", focus, focus, focus, focus, focus);
   for (size_t c = 0; c < s->n_cases; c++) ab_focus_case(b, s, c, f);
   ab_focus_geomeans(b, s);
-  ab_focus_h2h(b, s, rows, f, against);
+  ab_focus_h2h(b, s, rows, focus, against);
   ab_buf_puts(b, "\n");
 }
