@@ -31,6 +31,21 @@ static void add_row(ab_rows_t *rows, const char *workload, const char *alloc, in
   ab_row_free(&r);
 }
 
+/* report.md written from `in` at path md, read back (NULL: it failed). */
+static char *report_text(const ab_report_in_t *in, const char *md) {
+  ab_err_t err;
+  EXPECT(ab_report_write(in, md, &err) == 0);
+  return ab_read_file(md, NULL);
+}
+
+/* headtohead.csv for focus against `against`, written at path csv and read back. */
+static char *h2h_csv_text(const ab_summary_t *s, const ab_rows_t *rows, const char *focus, const char *against,
+                          const char *csv) {
+  ab_err_t err;
+  EXPECT(ab_h2h_write_csv(s, rows, focus, against, csv, &err) == 0);
+  return ab_read_file(csv, NULL);
+}
+
 /* A run timed by its wall time (no rate), in repetition rep. */
 static void add_rep(ab_rows_t *rows, const char *workload, const char *alloc, int rep,
                     const char *status, double wall) {
@@ -89,8 +104,7 @@ static void test_paired_outputs(const char *dir) {
   free(text);
   ab_report_in_t in = {.run_id = "paired", .run_dir = dir, .root = dir, .rows = &rows,
                        .summary = &s};
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  text = ab_read_file(md, NULL);
+  text = report_text(&in, md);
   const char *paired = text ? strstr(text, "## Time relative to the fastest, paired by repetition")
                             : NULL;
   EXPECT(paired && strstr(paired, "| drift t=2 | **1.00** | 1.10 |\n"));
@@ -205,10 +219,8 @@ static void test_rss_per_live(const char *dir) {
   EXPECT(b->rss_vs_best < a->rss_vs_best); /* plain peak RSS says the opposite */
   EXPECT(isnan(ab_summary_group(&s, 1, 0)->rss_per_live.median));
   char *md = ab_xasprintf("%s/report-live.md", dir);
-  ab_err_t err;
   ab_report_in_t in = {.run_id = "live", .run_dir = dir, .root = dir, .rows = &rows, .summary = &s};
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  char *text = ab_read_file(md, NULL);
+  char *text = report_text(&in, md);
   const char *table = text ? strstr(text, "## Peak RSS per byte held") : NULL;
   const char *next = table ? strstr(table + 1, "\n## ") : NULL;
   EXPECT(table && strstr(table, "| queue t=2 | **2.00** (1000 KiB held) | 4.00 (400 KiB held) |\n"));
@@ -248,9 +260,7 @@ static void test_focus(const char *dir) {
   EXPECT_NEAR(g[8], sqrt(1.5 * 1.2), 1e-9);           /* mimalloc's */
   char *md = ab_xasprintf("%s/report-focus.md", dir);
   ab_report_in_t in = {.run_id = "focus", .run_dir = dir, .root = dir, .rows = &rows, .summary = &s};
-  ab_err_t err;
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  char *text = ab_read_file(md, NULL);
+  char *text = report_text(&in, md);
   const char *focus = text ? strstr(text, "## segalloc against the others") : NULL;
   EXPECT(focus && focus < strstr(text, "## Time relative to the fastest (lower"));
   EXPECT(focus && strstr(focus, "| w1 t=2 | **1.00** | mimalloc 1.33 | **1.00** / mimalloc 1.33 | 1.25 | glibc **1.00** |\n"));
@@ -269,8 +279,7 @@ static void test_focus(const char *dir) {
 
   /* --against: the head to head is with that allocator in every case. */
   in.against = "glibc";
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  text = ab_read_file(md, NULL);
+  text = report_text(&in, md);
   EXPECT(text && strstr(text, "segalloc's time and peak RSS divided by glibc's in the same repetition"));
   EXPECT(text && strstr(text, "| w1 t=2 | glibc | 0.50 [0.50, 0.50] 0% | no clear difference | glibc | 1.25 [1.25, 1.25] 0% | no clear difference |\n"));
   EXPECT(text && !strstr(text, "picked as the best after the fact"));
@@ -278,22 +287,19 @@ static void test_focus(const char *dir) {
   /* headtohead.csv follows it: w1's time against glibc, not mimalloc (the
    * closest, 0.75 above). */
   char *csv = ab_xasprintf("%s/headtohead-against.csv", dir);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "glibc", csv, &err) == 0);
-  text = ab_read_file(csv, NULL);
+  text = h2h_csv_text(&s, &rows, "segalloc", "glibc", csv);
   EXPECT(text && strstr(text, "\nw1,,2,segalloc,time,glibc,1,0.5000,0.5000,0.5000,0.0000,none\n"));
   free(text);
   free(csv);
   in.against = "nobody"; /* not in the rows: no head-to-head table */
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  text = ab_read_file(md, NULL);
+  text = report_text(&in, md);
   EXPECT(text && strstr(text, "## segalloc against the others") && !strstr(text, "Head to head"));
   free(text);
   in.against = NULL;
 
   /* --focus: the headline is another allocator's. */
   in.focus = "mimalloc";
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  text = ab_read_file(md, NULL);
+  text = report_text(&in, md);
   focus = text ? strstr(text, "## mimalloc against the others") : NULL;
   EXPECT(focus && strstr(focus, "| w1 t=2 | 1.33 | segalloc **1.00** | 1.33 / segalloc **1.00** | 1.50 | glibc **1.00** |\n"));
   EXPECT(text && !strstr(text, "## segalloc against the others"));
@@ -308,8 +314,7 @@ static void test_focus(const char *dir) {
   add_row(&others, "w1", "mimalloc", 2, "ok", 150, 1, 1200);
   ab_summary_compute(&others, &s);
   in.rows = &others;
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  text = ab_read_file(md, NULL);
+  text = report_text(&in, md);
   EXPECT(text && !strstr(text, "against the others"));
   free(text);
   free(md);
@@ -395,9 +400,7 @@ static void test_h2h_compare(const char *dir) {
 
   char *md = ab_xasprintf("%s/report-h2h.md", dir);
   ab_report_in_t in = {.run_id = "h2h", .run_dir = dir, .root = dir, .rows = &rows, .summary = &s};
-  ab_err_t err;
-  EXPECT(ab_report_write(&in, md, &err) == 0);
-  char *text = ab_read_file(md, NULL);
+  char *text = report_text(&in, md);
   const char *table = text ? strstr(text, "\nHead to head:") : NULL;
   EXPECT(table && table < strstr(text, "## Time relative to the fastest (lower"));
   EXPECT(table && strstr(table, "| six t=2 | glibc | 0.90 [0.90, 0.90] 96% | faster | glibc | 1.20 [1.20, 1.21] 96% | larger |\n"));
@@ -407,8 +410,7 @@ static void test_h2h_compare(const char *dir) {
   /* headtohead.csv: the same comparisons, a row per case and metric; the
    * drifting case has no segalloc and no row. */
   char *csv = ab_xasprintf("%s/headtohead.csv", dir);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", NULL, csv, &err) == 0);
-  text = ab_read_file(csv, NULL);
+  text = h2h_csv_text(&s, &rows, "segalloc", NULL, csv);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n"
                    "six,,2,segalloc,time,glibc,6,0.9000,0.9000,0.9000,0.9688,faster\n"
                    "six,,2,segalloc,peak_rss,glibc,6,1.2035,1.2010,1.2060,0.9688,larger\n");
@@ -426,20 +428,16 @@ static void test_h2h_compare(const char *dir) {
   fclose(term);
   /* --against glibc: the same rows, since glibc is the closest here too;
    * against an allocator that has no run of the case, no row. */
-  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "glibc", csv, &err) == 0);
-  text = ab_read_file(csv, NULL);
+  text = h2h_csv_text(&s, &rows, "segalloc", "glibc", csv);
   EXPECT(text && strstr(text, "six,,2,segalloc,time,glibc,6,0.9000,"));
   free(text);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "A", csv, &err) == 0);
-  text = ab_read_file(csv, NULL);
+  text = h2h_csv_text(&s, &rows, "segalloc", "A", csv);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
   free(text);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "segalloc", "nobody", csv, &err) == 0); /* not the closest instead */
-  text = ab_read_file(csv, NULL);
+  text = h2h_csv_text(&s, &rows, "segalloc", "nobody", csv); /* not the closest instead */
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
   free(text);
-  EXPECT(ab_h2h_write_csv(&s, &rows, "nobody", NULL, csv, &err) == 0);
-  text = ab_read_file(csv, NULL);
+  text = h2h_csv_text(&s, &rows, "nobody", NULL, csv);
   EXPECT_STR(text, "workload,params,threads,allocator,metric,other,reps,median,lo,hi,confidence,call\n");
   free(text);
   free(csv);
