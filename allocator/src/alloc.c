@@ -30,7 +30,7 @@ static SA_NOINLINE void *malloc_medium(size_t size, heap_t *heap) {
 SA_API void *sa_malloc(size_t size) {
   heap_t *heap = sa_heap_tls;
   if (SA_LIKELY(size <= DIRECT_MAX)) {
-    page_t *page = heap->pages_direct[(size + BLOCK_ALIGN - 1) / BLOCK_ALIGN];
+    page_t *page = heap->pages_direct[size];
     block_t *b = page->free;
     if (SA_LIKELY(b != NULL)) {
       page->free = b->next;
@@ -54,7 +54,7 @@ SA_API void *sa_calloc(size_t count, size_t size) {
   if (total <= DIRECT_MAX) {
     /* Small blocks: zeroing up to 1 KiB costs less than tracking which
      * blocks on a free list are still fresh from the OS. */
-    block_t *b = page_pop_fast(heap->pages_direct[(total + BLOCK_ALIGN - 1) / BLOCK_ALIGN]);
+    block_t *b = page_pop_fast(heap->pages_direct[total]);
     if (b != NULL) return memset(b, 0, total);
   }
   return malloc_generic(total, heap, true, 0);

@@ -19,7 +19,7 @@ static size_t check_page(const segment_t *s, const slice_t *sl, size_t i, size_t
   size_t errors = 0;
   for (size_t k = 1; k < n && i + k < s->slice_entries; k++) {
     const slice_t *in = sl + k;
-    if (!in->is_used || in->first_offset != sl->first_offset)
+    if (!in->is_used || in->first != sl)
       errors += check_fail("page slice does not point back to its page", s, i + k);
   }
   const uint8_t *first = (const uint8_t *)s + (i << SLICE_SHIFT);
@@ -41,7 +41,7 @@ static size_t check_free_span(const heap_t *heap, const segment_t *s, const slic
   if (prev_free) errors += check_fail("two adjacent free spans (not coalesced)", s, i);
   if (n > 1 && i + n < s->slice_entries) { /* a span that ends the segment has no back link (span_set) */
     const slice_t *last = sl + n - 1;
-    if (last->first_offset != sl->first_offset)
+    if (last->first != sl)
       errors += check_fail("free span's last slice does not point to its first", s, i + n - 1);
   }
   if (heap != NULL && s->kind == SEGMENT_NORMAL && !span_in_queue(heap, sl)) errors += check_fail("free span not in its span queue", s, i);
@@ -61,7 +61,7 @@ size_t check_segment(const heap_t *heap, const segment_t *s) {
       errors += check_fail("span length out of range", s, i);
       break;
     }
-    if (sl->first_offset != slice_offset_in_segment(s, sl))
+    if (sl->first != sl)
       errors += check_fail("first slice does not point to itself", s, i);
     if (sl->is_used) {
       pages++;

@@ -147,7 +147,7 @@ static page_t *free_secure_check(segment_t *s, void *p) {
   if (!segment_is_valid(s)) sa_fatal("free(): invalid pointer %p (not allocated by segalloc)", p);
   page_t *page = page_of(s, p);
   /* Slices inside a free span were never written, or hold a stale page:
-   * first_offset may then point anywhere in the header, or at a live page
+   * `first` may then be NULL, point anywhere in the header, or at a live page
    * that now starts where an older, longer one did; so p must also lie in
    * the slices of the page it names. */
   bool in_range = page >= s->slices + SEGMENT_HEADER_SLICES && page < s->slices + s->slice_entries;
@@ -212,7 +212,7 @@ SA_API void sa_free(void *p) {
    * header's descriptor, whose free_owner of 0 sends the free to
    * free_generic, which uses page_of (segment_init_header). */
   slice_t *sl = &s->slices[((uintptr_t)p >> SLICE_SHIFT) & (SLICES_PER_SEGMENT - 1)];
-  page_t *page = (page_t *)((uint8_t *)s + sl->first_offset);
+  page_t *page = sl->first;
   if (SA_LIKELY(atomic_load_explicit(&page->free_owner, memory_order_relaxed) == thread_id_self())) {
     /* Straight back onto `free`: the next malloc of this size reuses the
      * block while it is still in cache, without a trip through the slow

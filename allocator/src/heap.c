@@ -37,9 +37,10 @@ static heap_t *heap_alloc(void) {
 /* What every heap starts as, built once by process_init: a thread's start
  * then costs one copy, not a loop over the bins (threadchurn starts
  * 47,000 threads a second). */
-static heap_t heap_template = {.pages_direct = {[0 ... DIRECT_ENTRIES - 1] = &page_empty}};
+static heap_t heap_template; /* filled at run time: in .bss, no relocations */
 
 void heap_template_build(void) {
+  for (size_t i = 0; i < DIRECT_ENTRIES; i++) heap_template.pages_direct[i] = &page_empty;
   for (size_t b = 1; b <= BIN_MEDIUM_LAST; b++) heap_template.pages[b].block_size = bin_block_size(b);
 }
 

@@ -38,7 +38,7 @@
 #define MEDIUM_BLOCK_MAX ((size_t)128 * 1024) /* see page_slices in page.c */
 #define LARGE_BLOCK_MAX (SEGMENT_SIZE / 2)  /* 16 MiB */
 #define DIRECT_MAX ((size_t)1024)           /* fast-path table covers sizes up to here */
-#define DIRECT_ENTRIES (DIRECT_MAX / BLOCK_ALIGN + 1)
+#define DIRECT_ENTRIES (DIRECT_MAX + 1)
 #define ALIGNMENT_MAX SEGMENT_SIZE          /* largest alignment we can honour */
 
 /* ---- size bins (bin.c) --------------------------------------------------
@@ -130,12 +130,13 @@ struct heap_s;
  * makes page_of a shift. */
 typedef struct page_s {
   /* ---- line 1: span bookkeeping, geometry, remote frees ---- */
-  _Alignas(64) uint32_t slice_count; /* run length on the first slice of a span, else 0 */
-  /* Where the first descriptor of this slice's page or span lies: bytes
-   * from the segment start (on the first slice, its own place). From the
-   * segment start rather than back from this descriptor, so free finds the
-   * page with one load and an add (two instructions fewer a free). */
-  uint32_t first_offset;
+  /* The first descriptor of this slice's page or span (on the first
+   * slice, itself). A pointer, not an offset, so free finds the page with
+   * one load: an offset from the segment start cost an add, one back from
+   * this descriptor also an address and a subtract. Only the first and
+   * last slices of a free span are written (span_set): the others hold
+   * NULL (never written) or a stale page of the same segment. */
+  _Alignas(64) struct page_s *first;
   uint8_t is_used;       /* 1 on every slice of a page, 0 on free spans */
   uint8_t kind;          /* page_kind_t, for pages */
   union {
@@ -170,6 +171,7 @@ typedef struct page_s {
   uint8_t is_huge;       /* made of whole huge pages (page_wants_huge) */
   uint8_t huge_advised;  /* its 2 MiB regions advised MADV_HUGEPAGE so far (page_extend) */
   uint8_t pinned;        /* the lone page of its bin queue; counts one in `used` (page_pin) */
+  uint32_t slice_count;  /* run length on the first slice of a span, else 0 */
   struct page_s *next, *prev; /* page queue or span queue links */
   /* Remote frees the background took off thread_free and purged, which
    * the owner collects like thread_free (a purged block cannot hold a list
@@ -240,7 +242,7 @@ typedef struct spinlock_s {
 typedef struct heap_s {
   uintptr_t thread_id;
   spinlock_t lock; /* held by the owner in slow paths; lets fork see a consistent heap */
-  page_t *pages_direct[DIRECT_ENTRIES]; /* size/16 -> first page of its queue */
+  page_t *pages_direct[DIRECT_ENTRIES]; /* size -> first page of its bin's queue (see direct_set) */
   page_queue_t pages[BIN_QUEUES];
   /* Written by other threads: on its own cache line, away from the fields
    * the owner writes on every slow path. */
@@ -333,12 +335,7 @@ static inline slice_t *slice_of(const segment_t *s, const void *p) {
 
 /* Every slice of a page records where the page's descriptor is. */
 static inline page_t *page_of(const segment_t *s, const void *p) {
-  return (page_t *)((uint8_t *)s + slice_of(s, p)->first_offset);
-}
-
-/* first_offset for a descriptor (segment_mark_page, span_set). */
-static inline uint32_t slice_offset_in_segment(const segment_t *s, const slice_t *first) {
-  return (uint32_t)((const uint8_t *)first - (const uint8_t *)s);
+  return slice_of(s, p)->first;
 }
 
 static inline uint8_t *slice_start(const segment_t *s, const slice_t *sl) {

@@ -427,13 +427,12 @@ void segment_free_empty(heap_t *heap, segment_t *s) {
 /* Marks `count` slices starting at `first` as one used page: every slice
  * says where the first is, so page_of() is O(1) for any interior pointer. */
 static void segment_mark_page(segment_t *s, slice_t *first, size_t count) {
-  uint32_t at = slice_offset_in_segment(s, first);
   first->slice_count = (uint32_t)count;
-  first->first_offset = at;
+  first->first = first;
   first->is_used = 1;
   for (size_t i = 1; i < count && first + i < s->slices + SLICE_ENTRIES; i++) {
     first[i].slice_count = 0;
-    first[i].first_offset = at;
+    first[i].first = first;
     first[i].is_used = 1;
   }
 }

@@ -24,13 +24,13 @@ size_t span_bin(size_t n) {
  * makes resident). */
 void span_set(segment_t *s, slice_t *first, size_t count) {
   first->slice_count = (uint32_t)count;
-  first->first_offset = slice_offset_in_segment(s, first);
+  first->first = first;
   first->is_used = 0;
   first->block_size = 0;
   if (count > 1 && first + count < s->slices + s->slice_entries) {
     slice_t *last = first + count - 1;
     last->slice_count = 0;
-    last->first_offset = first->first_offset;
+    last->first = first;
     last->is_used = 0;
     last->block_size = 0;
   }
@@ -101,9 +101,9 @@ slice_t *span_free_coalesce(heap_t *heap, segment_t *s, slice_t *span) {
   }
   if (span > s->slices + SEGMENT_HEADER_SLICES) {
     slice_t *prev_last = span - 1;
-    slice_t *prev = (slice_t *)((uint8_t *)s + prev_last->first_offset);
-    /* Never the header: a descriptor never written says offset 0 (the
-     * segment start), and the header's own slices are a used page. */
+    slice_t *prev = prev_last->first;
+    /* A descriptor never written says NULL; the header's own slices are
+     * a used page. */
     if (prev >= s->slices + SEGMENT_HEADER_SLICES && !prev->is_used && prev->slice_count > 0) {
       span_queue_remove(heap, prev);
       count += prev->slice_count;
