@@ -22,8 +22,11 @@ int ab_callgrind_parse(const char *text, long long *instructions, ab_err_t *err)
   return ab_fail(err, "no 'summary:' or 'totals:' line in the callgrind output");
 }
 
-int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
-                       long long *instructions, ab_err_t *err) {
+/* Runs prog (a command line whose argv[0] is a path) under callgrind with
+ * allocator a and reads the total of every thread. */
+int ab_callgrind_run(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
+                     const ab_strv_t *prog, const ab_strv_t *entry_env, const char *cwd,
+                     double slowdown, long long *instructions, ab_err_t *err) {
   char *dir = ab_xasprintf("%s/callgrind", s->run_dir);
   char *out = ab_xasprintf("%s/%s-%s.out", dir, c->slug, a->name);
   int rc = ab_mkdir_p(dir, err);
@@ -31,13 +34,12 @@ int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t
   ab_strv_push(&argv, s->valgrind);
   ab_strv_push(&argv, "--tool=callgrind");
   ab_strv_push_owned(&argv, ab_xasprintf("--callgrind-out-file=%s", out));
-  ab_strv_push(&argv, c->exe);
-  for (size_t i = 0; i < c->entry->args.n; i++) ab_strv_push(&argv, c->entry->args.v[i]);
-  ab_strv_push(&argv, "--threads");
-  ab_strv_push(&argv, "1");
+  for (size_t i = 0; i < prog->n; i++) ab_strv_push(&argv, prog->v[i]);
   ab_strv_t env = {0};
-  ab_exec_spec_t spec = ab_bench_alloc_spec(s, c, a, NULL, argv.v, &env);
+  ab_exec_spec_t spec = ab_bench_alloc_spec(s, c, a, entry_env, argv.v, &env);
   spec.sample_ms = 0;
+  spec.cwd = cwd;
+  spec.timeout_s *= slowdown;
   char *header = ab_xasprintf("callgrind | %s | %s", a->name, c->label);
   ab_session_log_header(s, header);
   ab_exec_result_t res = {0};
@@ -58,5 +60,19 @@ int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t
   ab_strv_free(&env);
   free(out);
   free(dir);
+  return rc;
+}
+
+/* A callgrind entry: the workload with its fixed --ops, on one thread. */
+int ab_callgrind_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
+                       long long *instructions, ab_err_t *err) {
+  ab_strv_t prog = {0};
+  ab_strv_push(&prog, c->exe);
+  for (size_t i = 0; i < c->entry->args.n; i++) ab_strv_push(&prog, c->entry->args.v[i]);
+  ab_strv_push(&prog, "--threads");
+  ab_strv_push(&prog, "1");
+  /* (its timeout is already set for a run under valgrind) */
+  int rc = ab_callgrind_run(s, c, a, &prog, NULL, NULL, 1, instructions, err);
+  ab_strv_free(&prog);
   return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "callgrind.h"
 #include "files.h"
 #include "hyperfine.h"
 #include "paths.h"
@@ -115,6 +116,34 @@ static void ab_realprogs_status(ab_row_t *row, int timed, const ab_hyperfine_sta
   row->status = status;
 }
 
+/* 'instructions on': the program's count under callgrind, once per case
+ * and allocator (the first repetition, when it ran cleanly), into
+ * extras.csv. A count that fails is a warning, not a lost row. Returns 1
+ * when interrupted. */
+static int ab_realprogs_count(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a,
+                              const ab_row_t *row, ab_err_t *err) {
+  if (!c->entry->instructions || row->rep != 1 || strcmp(row->status, "ok") != 0) return 0;
+  ab_strv_t argv = {0};
+  ab_realprogs_words(s, &c->entry->args, c->exe, &argv);
+  long long ir = 0;
+  ab_err_t why = {{0}};
+  char *what = ab_xasprintf("%s | %s | instructions (callgrind)", c->label, a->name);
+  ab_progress_begin_run(&s->progress, what);
+  free(what);
+  /* valgrind runs a program 20 to 150 times slower than it runs alone */
+  int rc = ab_callgrind_run(s, c, a, &argv, &c->entry->env, s->data_dir, 200, &ir, &why);
+  ab_strv_free(&argv);
+  if (rc == 1) return 1;
+  if (rc < 0) {
+    ab_progress_clear(&s->progress);
+    ab_warn("no instruction count for %s under %s: %s", c->label, a->name, why.msg);
+    return 0;
+  }
+  char value[32];
+  snprintf(value, sizeof value, "%lld", ir);
+  return ab_series_add_extra(&s->series, row, "instructions", value, err) < 0 ? -1 : 0;
+}
+
 int ab_realprogs_run(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *a, int rep,
                      ab_row_t *row, ab_err_t *err) {
   ab_hyperfine_stats_t stats = {0};
@@ -147,5 +176,5 @@ int ab_realprogs_run(ab_session_t *s, const ab_case_t *c, const ab_allocator_t *
   if (strcmp(row->status, "ok") != 0) ab_bench_warn(s, c, row, why.msg[0] ? why.msg : NULL);
   rc = ab_bench_record(s, row, &res, NULL, err);
   ab_exec_result_free(&res);
-  return rc;
+  return rc == 0 ? ab_realprogs_count(s, c, a, row, err) : rc;
 }

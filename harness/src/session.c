@@ -181,13 +181,16 @@ int ab_session_tool(const char *name, const char *package, const char *why, char
 }
 
 static int ab_session_tools(ab_session_t *s, bool for_check, ab_err_t *err) {
-  bool programs = false;
-  for (size_t i = 0; i < s->n_cases; i++) programs |= s->cases[i].entry->kind == AB_ENTRY_PROGRAM;
+  bool programs = false, counted = s->n_callgrind > 0;
+  for (size_t i = 0; i < s->n_cases; i++) {
+    programs |= s->cases[i].entry->kind == AB_ENTRY_PROGRAM;
+    counted |= s->cases[i].entry->instructions;
+  }
   if (!s->opt->no_plots && !for_check &&
       ab_session_tool("gnuplot", "gnuplot-nox", ", or pass --no-plots", &s->gnuplot, err) < 0)
     return -1;
   if (programs && ab_session_tool("hyperfine", "hyperfine", "", &s->hyperfine, err) < 0) return -1;
-  if (s->n_callgrind && ab_session_tool("valgrind", "valgrind", "", &s->valgrind, err) < 0)
+  if (counted && ab_session_tool("valgrind", "valgrind", "", &s->valgrind, err) < 0)
     return -1;
   return 0;
 }

@@ -16,7 +16,7 @@ typedef struct ab_suite_state_s {
   int *threads;
   size_t n_threads;
   double timeout_s;
-  bool cdf;
+  bool cdf, instructions;
   const char *origin;
   int line;
 } ab_suite_state_t;
@@ -71,7 +71,8 @@ static ab_entry_t *ab_suite_new_entry(ab_suite_t *s, ab_entry_kind_t kind,
                                       const ab_suite_state_t *st) {
   s->entries = ab_xrealloc(s->entries, (s->n_entries + 1) * sizeof *s->entries);
   ab_entry_t *e = &s->entries[s->n_entries++];
-  *e = (ab_entry_t){.kind = kind, .cdf = st->cdf, .timeout_s = st->timeout_s, .line = st->line};
+  *e = (ab_entry_t){.kind = kind, .cdf = st->cdf, .instructions = st->instructions,
+                    .timeout_s = st->timeout_s, .line = st->line};
   e->threads = ab_xmalloc(st->n_threads * sizeof *e->threads);
   memcpy(e->threads, st->threads, st->n_threads * sizeof *e->threads);
   e->n_threads = st->n_threads;
@@ -94,6 +95,11 @@ static int ab_suite_workload(ab_suite_t *s, const ab_strv_t *w, ab_entry_kind_t 
     if (strcmp(w->v[i], "--threads") == 0 || strcmp(w->v[i], "--latency-cdf") == 0)
       return ab_fail(err, "%s:%d: leave %s out: the harness adds it (see 'threads' and 'cdf')",
                      st->origin, st->line, w->v[i]);
+  /* A timed workload's count grows with its speed; fixed-work counts are
+   * 'callgrind' entries (for --check). */
+  if (st->instructions && kind == AB_ENTRY_WORKLOAD)
+    return ab_suite_error(st, err, "'instructions on' counts program entries only: put "
+                                   "'instructions off' before this workload");
   ab_entry_t *e = ab_suite_new_entry(s, kind, st);
   e->name = ab_xstrdup(w->v[1]);
   for (size_t i = 2; i < w->n; i++) ab_strv_push(&e->args, w->v[i]);
@@ -144,9 +150,10 @@ static int ab_suite_settings(ab_suite_state_t *st, const ab_strv_t *w, ab_err_t 
       return ab_suite_error(st, err, "use: timeout SECONDS (more than 0, at most 86400)");
     return 0;
   }
+  bool *flag = strcmp(d, "cdf") == 0 ? &st->cdf : &st->instructions;
   if (w->n != 2 || (strcmp(w->v[1], "on") != 0 && strcmp(w->v[1], "off") != 0))
-    return ab_suite_error(st, err, "use: cdf on|off");
-  st->cdf = strcmp(w->v[1], "on") == 0;
+    return ab_suite_error(st, err, flag == &st->cdf ? "use: cdf on|off" : "use: instructions on|off");
+  *flag = strcmp(w->v[1], "on") == 0;
   return 0;
 }
 
@@ -171,7 +178,7 @@ static int ab_suite_directive(ab_suite_t *s, const ab_strv_t *w, ab_suite_state_
   if (strcmp(d, "callgrind") == 0) return ab_suite_workload(s, w, AB_ENTRY_CALLGRIND, st, err);
   if (strcmp(d, "program") == 0) return ab_suite_program(s, w, st, err);
   if (strcmp(d, "setup") == 0) return ab_suite_setup(s, w, st, err);
-  if (!strcmp(d, "threads") || !strcmp(d, "timeout") || !strcmp(d, "cdf"))
+  if (!strcmp(d, "threads") || !strcmp(d, "timeout") || !strcmp(d, "cdf") || !strcmp(d, "instructions"))
     return ab_suite_settings(st, w, err);
   if (!strcmp(d, "reps") || !strcmp(d, "warmup") || !strcmp(d, "runs") || !strcmp(d, "allocators"))
     return ab_suite_globals(s, w, st, err);

@@ -6,6 +6,8 @@
  *   timeout SECONDS         per-run limit for the entries below (default 60)
  *   threads LIST            thread counts for the workload entries below (default 1)
  *   cdf on|off              pass --latency-cdf FILE to the workload entries below
+ *   instructions on|off     count the program entries below under callgrind, once
+ *                           per allocator (their first repetition)
  *   workload NAME [ARGS..]  run workloads/NAME ARGS --threads N, once per thread count
  *   callgrind NAME [ARGS..] (--check) count instructions of NAME ARGS under callgrind
  *   warmup N / runs N       hyperfine --warmup / --runs for program entries (1 / 3)
@@ -34,6 +36,7 @@ typedef struct ab_entry_s {
   int *threads;     /* workload only */
   size_t n_threads;
   bool cdf;
+  bool instructions; /* program only: also counted under callgrind (first repetition) */
   double timeout_s;
   int line;
   bool selected; /* kept by --workloads */

@@ -57,6 +57,32 @@ static void test_parse(void) {
   ab_suite_free(&s);
 }
 
+/* 'instructions on|off' marks the program entries after it, and only them. */
+static void test_instructions(void) {
+  ab_suite_t s;
+  ab_err_t err;
+  EXPECT(ab_suite_parse("program a pkg /bin/true\n"
+                        "instructions on\n"
+                        "program b pkg X=1 /bin/true\n"
+                        "callgrind w --ops 10\n"
+                        "instructions off\n"
+                        "program c pkg /bin/true\n"
+                        "workload w\n",
+                        "i.suite", &s, &err) == 0);
+  EXPECT(s.n_entries == 5);
+  if (s.n_entries == 5) {
+    EXPECT(!s.entries[0].instructions && s.entries[1].instructions && !s.entries[3].instructions);
+    EXPECT(s.entries[2].kind == AB_ENTRY_CALLGRIND && !s.entries[4].instructions);
+  }
+  ab_suite_free(&s);
+  /* A timed workload's count would grow with its speed: refused, at its line. */
+  EXPECT_ERR(ab_suite_parse("instructions on\nprogram a pkg /bin/true\nworkload w --seconds 1\n",
+                            "i.suite", &s, &err),
+             err, "i.suite:3: 'instructions on' counts program entries only");
+  EXPECT_ERR(ab_suite_parse("instructions yes\nprogram a pkg /bin/true\n", "i.suite", &s, &err), err,
+             "i.suite:1: use: instructions on|off");
+}
+
 static void test_errors(void) {
   ab_suite_t s;
   ab_err_t err;
@@ -105,6 +131,7 @@ static void test_shipped(const char *dir) {
 
 int main(int argc, char **argv) {
   test_parse();
+  test_instructions();
   test_errors();
   if (argc > 1) test_shipped(argv[1]);
   return TEST_RESULT();
