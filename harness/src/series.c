@@ -46,12 +46,31 @@ static int ab_series_write(ab_csv_writer_t *w, ab_buf_t *records, ab_err_t *err)
   return rc;
 }
 
+size_t ab_series_thin(const ab_rss_sample_t *samples, size_t n, size_t cap, size_t *keep) {
+  if (n <= cap) {
+    for (size_t i = 0; i < n; i++) keep[i] = i;
+    return n;
+  }
+  size_t per = (n + cap - 1) / cap, k = 0;
+  for (size_t first = 0; first < n; first += per) {
+    size_t end = first + per < n ? first + per : n, top = first;
+    for (size_t i = first + 1; i < end; i++)
+      if (samples[i].rss_kib > samples[top].rss_kib) top = i;
+    keep[k++] = top;
+  }
+  if (keep[k - 1] != n - 1) keep[k++] = n - 1;
+  return k;
+}
+
 int ab_series_add_rss(ab_series_t *s, const ab_row_t *row, const ab_rss_sample_t *samples,
                       size_t n, ab_err_t *err) {
+  size_t *keep = ab_xmalloc((n + 1) * sizeof *keep);
+  size_t k = ab_series_thin(samples, n, AB_SERIES_RSS_MAX, keep);
   ab_buf_t records = {0};
-  for (size_t i = 0; i < n; i++)
-    ab_series_format(&records, row, ab_xasprintf("%.1f", samples[i].t_ms),
-                     ab_xasprintf("%ld", samples[i].rss_kib));
+  for (size_t j = 0; j < k; j++)
+    ab_series_format(&records, row, ab_xasprintf("%.1f", samples[keep[j]].t_ms),
+                     ab_xasprintf("%ld", samples[keep[j]].rss_kib));
+  free(keep);
   return ab_series_write(&s->rss, &records, err);
 }
 
