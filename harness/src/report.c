@@ -389,22 +389,24 @@ static void ab_report_extras(ab_buf_t *b, const ab_report_in_t *in) {
     char *label = ab_case_label(&s->cases[x[i].c]);
     ab_buf_printf(b, "| %s: %s |", label, x[i].key);
     free(label);
+    ab_stat_t *st = ab_xmalloc((s->allocators.n + 1) * sizeof *st);
     /* Instruction counts differ by fractions of a percent: each gets its
      * ratio to the least, to three decimals. */
     double least = 0;
-    for (size_t a = 0; a < s->allocators.n && !strcmp(x[i].key, "instructions"); a++) {
-      ab_stat_t st = ab_report_extra_stat(x, n, x[i].c, x[i].key, a);
-      if (st.n && st.median > 0 && (least == 0 || st.median < least)) least = st.median;
+    bool ratios = !strcmp(x[i].key, "instructions");
+    for (size_t a = 0; a < s->allocators.n; a++) {
+      st[a] = ab_report_extra_stat(x, n, x[i].c, x[i].key, a);
+      if (ratios && st[a].n && st[a].median > 0 && (least == 0 || st[a].median < least)) least = st[a].median;
     }
     for (size_t a = 0; a < s->allocators.n; a++) {
-      ab_stat_t st = ab_report_extra_stat(x, n, x[i].c, x[i].key, a);
-      if (st.n && st.median == floor(st.median) && fabs(st.median) < 1e15)
-        ab_buf_printf(b, " %.0f", st.median); /* counts and KiB: every digit */
-      else if (st.n) ab_buf_printf(b, " %.4g", st.median);
+      if (st[a].n && st[a].median == floor(st[a].median) && fabs(st[a].median) < 1e15)
+        ab_buf_printf(b, " %.0f", st[a].median); /* counts and KiB: every digit */
+      else if (st[a].n) ab_buf_printf(b, " %.4g", st[a].median);
       else ab_buf_puts(b, " -");
-      if (st.n && least > 0) ab_buf_printf(b, " (%.3f)", st.median / least);
+      if (st[a].n && least > 0) ab_buf_printf(b, " (%.3f)", st[a].median / least);
       ab_buf_puts(b, " |");
     }
+    free(st);
     ab_buf_puts(b, "\n");
   }
   ab_buf_puts(b, "\n");
