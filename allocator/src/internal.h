@@ -36,7 +36,7 @@
 #define MEDIUM_PAGE_SLICES 8                /* 512 KiB */
 #define SMALL_BLOCK_MAX ((size_t)8 * 1024)  /* page size / 8 */
 #define MEDIUM_BLOCK_MAX ((size_t)128 * 1024) /* see page_slices in page.c */
-#define LARGE_BLOCK_MAX (SEGMENT_SIZE / 2)  /* 16 MiB */
+#define LARGE_BLOCK_MAX (SEGMENT_SIZE - SEGMENT_HEADER_SLICES * SLICE_SIZE) /* see malloc_in_heap */
 #define DIRECT_MAX ((size_t)1024)           /* fast-path table covers sizes up to here */
 #define DIRECT_ENTRIES (DIRECT_MAX + 1)
 #define ALIGNMENT_MAX SEGMENT_SIZE          /* largest alignment we can honour */
@@ -268,6 +268,7 @@ typedef struct heap_s {
   int64_t purge_last;                    /* ms: this heap's last purge (segment_note_refault) */
   int64_t purge_shift_at;                /* ms: when purge_shift last changed */
   uint32_t purge_shift;                  /* purge delay x 2^shift, 0..PURGE_SHIFT_MAX */
+  uint64_t purge_mark;                   /* generic_count when pending purges were last looked at */
   struct heap_s *next_all, *prev_all;    /* every live heap (for fork) */
   struct heap_s *next_free;              /* heap pool link */
 } heap_t;
@@ -354,6 +355,7 @@ SA_INTERNAL void os_release(void *p, size_t size);
 SA_INTERNAL void os_advise_huge(void *p, size_t size, bool huge);
 SA_INTERNAL void page_unadvise_huge(page_t *page);
 SA_INTERNAL bool os_purge(void *p, size_t size, bool decommit);
+SA_INTERNAL void os_populate(void *p, size_t size);
 SA_INTERNAL size_t os_resident_bytes(const void *p, size_t size);
 SA_INTERNAL void *os_alloc_meta(size_t size);
 SA_INTERNAL size_t os_page_size(void);

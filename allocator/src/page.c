@@ -494,6 +494,17 @@ void page_unadvise_huge(page_t *page) {
   page->huge_advised = 0;
 }
 
+/* Fresh memory of a page that will be used whole... */
+static void page_populate(heap_t *heap, page_t *page) {
+  long mib = option_get(SA_OPTION_POPULATE);
+  if (!page->is_zero || page->is_huge || mib < 0) return;
+  if (page->kind != PAGE_SMALL && heap->bin_pages[page->bin] < 2) return;
+  if (stat_read(STAT_COMMITTED) < ((int64_t)mib << 20)) return;
+  uint8_t *span = page_span_start(page);
+  size_t end = size_align_up((size_t)(page->page_start - span) + (size_t)page->reserved * page->block_size, os_page_size());
+  os_populate(span, end);
+}
+
 static page_t *page_fresh(heap_t *heap, size_t bin) {
   size_t bs = page_stride(bin_block_size(bin));
   bool padded = bin_is_padded(bin);
@@ -504,6 +515,7 @@ static page_t *page_fresh(heap_t *heap, size_t bin) {
   page_init(heap, page, bs, bin);
   page->is_huge = huge;
   if (padded) page_colour(heap, page);
+  page_populate(heap, page);
   page_extend(page);
   page_queue_push_front(heap, &heap->pages[bin], page);
   return page;
@@ -692,6 +704,8 @@ void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment) {
     return NULL;
   }
   spin_lock(&heap->lock);
+  heap_drain_delayed(heap);
+  segment_purge_heap(heap, false); /* before the count: this slow path is not activity to itself */
   uint64_t count = atomic_load_explicit(&heap->generic_count, memory_order_relaxed) + 1;
   atomic_store_explicit(&heap->generic_count, count, memory_order_relaxed);
   if ((count & 15) == 0) {
@@ -699,8 +713,6 @@ void *malloc_generic(size_t size, heap_t *heap, bool zero, size_t alignment) {
     segment_cache_collect(false);
     if ((count & 63) == 0) stats_flush_thread();
   }
-  heap_drain_delayed(heap);
-  segment_purge_heap(heap, false);
   void *p = malloc_in_heap(heap, size, zero, alignment);
   spin_unlock(&heap->lock);
   if (p == NULL) errno = ENOMEM;

@@ -165,6 +165,36 @@ int main(void) {
   EXPECT(st.pages_huge == 0 && check_heap(heap_of_thread()) == 0, "the aligned huge page is freed: %lld left",
          (long long)st.pages_huge);
 
+  /* Up to a segment less its header a block is large, in a normal segment:
+   * freed, its slices stay mapped and resident until the purge delay (in
+   * the spans, or the segment cache if the segment emptied), where a huge
+   * block's memory would go back to the kernel at once. */
+  sa_option_set(SA_OPTION_PURGE_DELAY, 10000);
+  uint8_t *big = sa_malloc(LARGE_BLOCK_MAX);
+  sa_stats_get(&st);
+  size_t usable_slices = (SEGMENT_SIZE >> SLICE_SHIFT) - SEGMENT_HEADER_SLICES;
+  EXPECT(big != NULL && segment_of(big)->kind == SEGMENT_NORMAL && st.pages_huge == 0 &&
+             page_of(segment_of(big), big)->slice_count == usable_slices,
+         "a block of %zu bytes is a large page filling a normal segment (%lld huge)", (size_t)LARGE_BLOCK_MAX,
+         (long long)st.pages_huge);
+  memset(big, 3, LARGE_BLOCK_MAX);
+  segment_t *big_segment = segment_of(big);
+  size_t big_first = slice_index(big);
+  int64_t reserved = st.reserved_bytes;
+  sa_free(big);
+  sa_stats_get(&st);
+  size_t still = 0;
+  for (size_t i = big_first; i < big_first + usable_slices; i++) still += !segment_slice_purged(big_segment, i);
+  EXPECT(st.reserved_bytes == reserved && still == usable_slices,
+         "the freed large block stays mapped (%lld of %lld bytes reserved) and resident (%zu of %zu slices)",
+         (long long)st.reserved_bytes, (long long)reserved, still, usable_slices);
+  EXPECT(check_heap(heap_of_thread()) == 0, "heap invariants after the largest large block");
+  sa_collect(true); /* what follows wants fresh segments, not this resident one */
+  void *over = sa_malloc(LARGE_BLOCK_MAX + 1);
+  sa_stats_get(&st);
+  EXPECT(over != NULL && st.pages_huge == 1, "one byte more is a huge block: %lld huge", (long long)st.pages_huge);
+  sa_free(over);
+
   /* A segment that empties goes to the cache; one that held little (here
    * a 1 MiB page, 16 slices) is purged on the way in, one that held much
    * (an 8 MiB page) keeps its memory until the purge delay; with purging
