@@ -175,6 +175,33 @@ void page_collect(page_t *page) {
 
 static void page_advise_huge_upto(page_t *page, const uint8_t *end);
 
+/* Fresh memory is made resident ahead of the blocks being threaded, up to
+ * the next POPULATE_CHUNK boundary, in one MADV_POPULATE_WRITE call: the
+ * kernel fills the page tables in one pass where each first touch of a
+ * 4 KiB page would fault. A fault is dear under virtualization: 11.4 us a
+ * page on the project's machine (a kernel under shadow paging), 5.7 us
+ * populated in 16 KiB steps, 5.6 us in 64 KiB ones (256 MiB, each way).
+ * rss-return and fragment, which fill 128-150 MB of fresh pages, ran 1.7x
+ * and 1.45x as fast. What is populated ahead and never used is at most a
+ * chunk per page, and only once the process has committed
+ * SEGALLOC_POPULATE MiB, so that a small program's footprint stays what
+ * its blocks touch: larson-server (4.8 MB) peaked 0.5 MB higher with whole
+ * pages populated past 8 MiB, 0.25 MB with chunks past 8 MiB, and the same
+ * with chunks past 32 MiB. */
+#define POPULATE_CHUNK ((size_t)16 * 1024)
+
+static void page_populate_ahead(const page_t *page, const uint8_t *start, const uint8_t *end) {
+  long mib = option_get(SA_OPTION_POPULATE);
+  if (mib < 0 || stat_read(STAT_COMMITTED) < ((int64_t)mib << 20)) return;
+  uintptr_t limit = size_align_up((uintptr_t)page->page_start + (size_t)page->reserved * page->block_size, 4096);
+  /* The first blocks populate from their OS page on; later ones from the
+   * chunk boundary the previous extension populated up to. */
+  uintptr_t from = page->capacity == 0 ? (uintptr_t)start & ~(uintptr_t)4095 : size_align_up((uintptr_t)start, POPULATE_CHUNK);
+  uintptr_t to = size_align_up((uintptr_t)end, POPULATE_CHUNK);
+  if (to > limit) to = limit;
+  if (to > from) os_populate((void *)from, to - from);
+}
+
 /* Threads a few KiB worth of new blocks onto `free`: touching only what is
  * about to be used keeps RSS close to the live bytes. */
 static void page_extend(page_t *page) {
@@ -185,6 +212,7 @@ static void page_extend(page_t *page) {
   if (n > left) n = left;
   uint8_t *start = page->page_start + (size_t)page->capacity * bs;
   if (SA_UNLIKELY(page->is_huge)) page_advise_huge_upto(page, start + n * bs);
+  else if (page->is_zero) page_populate_ahead(page, start, start + n * bs);
   block_t *first = (block_t *)start;
   block_t *b = first;
   for (size_t i = 1; i < n; i++) {
@@ -494,17 +522,6 @@ void page_unadvise_huge(page_t *page) {
   page->huge_advised = 0;
 }
 
-/* Fresh memory of a page that will be used whole... */
-static void page_populate(heap_t *heap, page_t *page) {
-  long mib = option_get(SA_OPTION_POPULATE);
-  if (!page->is_zero || page->is_huge || mib < 0) return;
-  if (page->kind != PAGE_SMALL && heap->bin_pages[page->bin] < 2) return;
-  if (stat_read(STAT_COMMITTED) < ((int64_t)mib << 20)) return;
-  uint8_t *span = page_span_start(page);
-  size_t end = size_align_up((size_t)(page->page_start - span) + (size_t)page->reserved * page->block_size, os_page_size());
-  os_populate(span, end);
-}
-
 static page_t *page_fresh(heap_t *heap, size_t bin) {
   size_t bs = page_stride(bin_block_size(bin));
   bool padded = bin_is_padded(bin);
@@ -515,7 +532,6 @@ static page_t *page_fresh(heap_t *heap, size_t bin) {
   page_init(heap, page, bs, bin);
   page->is_huge = huge;
   if (padded) page_colour(heap, page);
-  page_populate(heap, page);
   page_extend(page);
   page_queue_push_front(heap, &heap->pages[bin], page);
   return page;

@@ -1,11 +1,10 @@
 /* SEGALLOC_POPULATE: once the process has committed that many MiB, a page
- * made of fresh memory is populated in one MADV_POPULATE_WRITE call up to
- * the end of its last block, instead of faulting in 4 KiB at a time as its
- * blocks are first touched. Small pages qualify at once; a medium page only
- * when its size class already has another page (a class with a single
- * block in use must not make a whole 512 KiB page resident). Where the
- * kernel lacks MADV_POPULATE_WRITE nothing is populated, and the test
- * checks only that. */
+ * of fresh memory is populated ahead of the blocks page_extend threads, up
+ * to the next 16 KiB boundary, in one MADV_POPULATE_WRITE call, instead of
+ * faulting in 4 KiB at a time as its blocks are first touched. Never more
+ * than a chunk ahead of the threaded blocks, and never past the last
+ * block. Where the kernel lacks MADV_POPULATE_WRITE nothing is populated,
+ * and the test checks only that. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 
@@ -15,6 +14,7 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
+#define CHUNK ((size_t)16 * 1024)
 
 static bool kernel_populates(void) {
   void *p = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -26,63 +26,63 @@ static bool kernel_populates(void) {
 
 static page_t *page_holding(void *p) { return page_of(segment_of(p), p); }
 
-/* Bytes resident from the page's span start to the end of its last block. */
-static size_t page_resident(const page_t *page, size_t *span_bytes) {
-  segment_t *s = segment_of_slice(page);
-  const uint8_t *span = slice_start(s, page);
+/* Bytes resident in the page's span up to the end of its last block. */
+static size_t page_resident(const page_t *page) {
+  const uint8_t *span = slice_start(segment_of_slice(page), page);
   size_t end = size_align_up((size_t)(page->page_start - span) + (size_t)page->reserved * page->block_size, 4096);
-  *span_bytes = end;
   return os_resident_bytes(span, end);
+}
+
+/* Where population should have reached: the chunk boundary after the
+ * threaded blocks, or the last block's OS page. */
+static size_t expected_resident(const page_t *page) {
+  uintptr_t start = (uintptr_t)page->page_start;
+  uintptr_t limit = size_align_up(start + (size_t)page->reserved * page->block_size, 4096);
+  uintptr_t to = size_align_up(start + (size_t)page->capacity * page->block_size, CHUNK);
+  if (to > limit) to = limit;
+  return to - (start & ~(uintptr_t)4095);
 }
 
 int main(void) {
   sa_option_set(SA_OPTION_BACKGROUND, 0);
   bool populates = kernel_populates();
   if (!populates) printf("unit_populate: this kernel lacks MADV_POPULATE_WRITE: checking that nothing is populated\n");
-  size_t whole, got;
 
-  /* Off: a fresh small page holds only what its first blocks touched. */
+  /* Off: a fresh page holds only what threading its first block touched. */
   sa_option_set(SA_OPTION_POPULATE, -1);
-  void *a = sa_malloc(3000);
-  page_t *pa = page_holding(a);
-  got = page_resident(pa, &whole);
-  EXPECT(pa->kind == PAGE_SMALL && got < whole, "off: %zu of %zu bytes resident", got, whole);
+  page_t *off = page_holding(sa_malloc(6000));
+  EXPECT(off->is_zero && page_resident(off) == 4096, "off: %zu bytes resident", page_resident(off));
 
   /* A threshold above what is committed: the same. */
   sa_option_set(SA_OPTION_POPULATE, 1 << 20);
-  void *b = sa_malloc(5000);
-  got = page_resident(page_holding(b), &whole);
-  EXPECT(got < whole, "under the threshold: %zu of %zu bytes resident", got, whole);
+  page_t *under = page_holding(sa_malloc(5000));
+  EXPECT(page_resident(under) == 4096, "under the threshold: %zu bytes resident", page_resident(under));
 
-  /* Threshold 0: a fresh small page is resident whole at once. */
+  /* Threshold 0: populated up to the chunk after the threaded blocks, and
+   * following them as more are threaded, never past the last one. */
   sa_option_set(SA_OPTION_POPULATE, 0);
-  void *c = sa_malloc(6000);
-  got = page_resident(page_holding(c), &whole);
-  if (populates) EXPECT(got == whole, "on: %zu of %zu bytes resident", got, whole);
-  else EXPECT(got < whole, "no MADV_POPULATE_WRITE: %zu of %zu bytes resident", got, whole);
-
-  /* Medium: the first page of a class stays lazy, the second is populated. */
   enum { MEDIUM = 40 * 1024, MAX_BLOCKS = 64 };
-  void *m[MAX_BLOCKS];
-  int n = 0;
-  m[n++] = sa_malloc(MEDIUM);
-  page_t *first = page_holding(m[0]);
-  while (n < MAX_BLOCKS && page_holding(m[n - 1]) == first) m[n++] = sa_malloc(MEDIUM);
-  page_t *second = page_holding(m[n - 1]);
-  EXPECT(first->kind == PAGE_MEDIUM && second != first, "a second medium page after %d blocks", n);
-  size_t whole2, got2;
-  got = page_resident(first, &whole);
-  got2 = page_resident(second, &whole2);
-  /* Its blocks were never written: only their links (one 4 KiB page of
-   * ten per block) are resident. */
-  EXPECT(got < whole / 2, "first medium page not populated: %zu of %zu bytes", got, whole);
-  if (populates) EXPECT(got2 == whole2, "second medium page populated: %zu of %zu bytes", got2, whole2);
-  else EXPECT(got2 < whole2, "second medium page, nothing populated: %zu of %zu bytes", got2, whole2);
-
+  static const size_t sizes[] = {3000, MEDIUM};
+  for (int k = 0; k < 2; k++) {
+    void *blocks[MAX_BLOCKS];
+    blocks[0] = sa_malloc(sizes[k]);
+    page_t *page = page_holding(blocks[0]);
+    int n = 1;
+    bool followed = true;
+    while (n < MAX_BLOCKS && page->capacity < page->reserved) {
+      size_t want = populates ? expected_resident(page) : 4096 * (size_t)page->capacity;
+      size_t got = page_resident(page);
+      if (populates ? got != want : got > want) {
+        EXPECT(false, "%zu-byte blocks, %u threaded: %zu bytes resident, expected %zu", sizes[k], page->capacity, got,
+               want);
+        followed = false;
+        break;
+      }
+      blocks[n++] = sa_malloc(sizes[k]);
+    }
+    EXPECT(followed && page->is_zero, "%zu-byte blocks: population followed %d blocks", sizes[k], n);
+    for (int i = 0; i < n; i++) sa_free(blocks[i]);
+  }
   EXPECT(check_heap(sa_heap_tls) == 0, "heap invariants");
-  for (int i = 0; i < n; i++) sa_free(m[i]);
-  sa_free(a);
-  sa_free(b);
-  sa_free(c);
   UNIT_DONE("unit_populate");
 }
