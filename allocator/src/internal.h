@@ -36,7 +36,7 @@
 #define MEDIUM_PAGE_SLICES 8                /* 512 KiB */
 #define SMALL_BLOCK_MAX ((size_t)8 * 1024)  /* page size / 8 */
 #define MEDIUM_BLOCK_MAX ((size_t)128 * 1024) /* see page_slices in page.c */
-#define LARGE_BLOCK_MAX (SEGMENT_SIZE - SEGMENT_HEADER_SLICES * SLICE_SIZE) /* see malloc_in_heap */
+#define LARGE_BLOCK_MAX (SEGMENT_SIZE - SEGMENT_HEADER_SLICES * SLICE_SIZE) /* 32 MiB - 128 KiB, see malloc_in_heap */
 #define DIRECT_MAX ((size_t)1024)           /* fast-path table covers sizes up to here */
 #define DIRECT_ENTRIES (DIRECT_MAX + 1)
 #define ALIGNMENT_MAX SEGMENT_SIZE          /* largest alignment we can honour */

@@ -186,8 +186,8 @@ static void page_advise_huge_upto(page_t *page, const uint8_t *end);
  * chunk per page, and only once the process has committed
  * SEGALLOC_POPULATE MiB, so that a small program's footprint stays what
  * its blocks touch: larson-server (4.8 MB) peaked 0.5 MB higher with whole
- * pages populated past 8 MiB, 0.25 MB with chunks past 8 MiB, and the same
- * with chunks past 32 MiB. */
+ * pages populated past 8 MiB, 0.25 MB with chunks past 8 MiB, and nothing
+ * measurable with chunks past 32 MiB (3 interleaved runs each). */
 #define POPULATE_CHUNK ((size_t)16 * 1024)
 
 static void page_populate_ahead(const page_t *page, const uint8_t *start, const uint8_t *end) {
@@ -691,6 +691,12 @@ static void *malloc_large_colour(heap_t *heap, page_t *page, void *block, size_t
   return (uint8_t *)block + offset;
 }
 
+/* Large pages go up to a whole segment less its header, where mimalloc
+ * (and DESIGN.md) stop at half: a freed large block's slices serve the
+ * heap's next pages while still resident, where a huge block's mapping goes
+ * back to the kernel at free and the next pages fault in fresh memory.
+ * sqlite3 (realprogs) frees a 16.1 MB block early on: 0.65 -> 0.585 s
+ * pinned, medians of 5-6 runs (README design notes, "Page faults"). */
 static void *malloc_in_heap(heap_t *heap, size_t size, bool zero, size_t alignment) {
   if (size > LARGE_BLOCK_MAX || alignment > SLICE_SIZE) return malloc_huge(heap, size, zero, alignment);
   if (size > MEDIUM_BLOCK_MAX) {
