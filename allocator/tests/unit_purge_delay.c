@@ -1,7 +1,8 @@
 /* The adaptive purge delay: a heap that takes back slices it purged less
  * than two delays ago doubles its delay (up to 16x); after two seconds of
  * purges without that, the delay halves again. A heap that took slow paths
- * while a purge was pending puts it off by a doubled delay. Driven through sa_* with
+ * while a purge was pending puts it off by a doubled delay, and a segment
+ * that empties into the cache is due after its heap's delay. Driven through sa_* with
  * the heap's purge run by hand (segment_purge_heap), so nothing depends on
  * when a slow path happens to run. */
 #include <string.h>
@@ -67,6 +68,24 @@ static void check_postpone_while_active(heap_t *heap) {
   for (int i = 0; i < SLOW; i++) sa_free(slow[i]);
 }
 
+/* A segment that empties into the cache is due after the delay of the
+ * heap it left, stretched or not. */
+static void check_cache_takes_heap_delay(heap_t *heap, void *keep) {
+  uint8_t *big = sa_malloc(LARGE_BLOCK_MAX); /* a segment of its own: `keep` holds the first */
+  segment_t *s = segment_of(big);
+  EXPECT(s != segment_of(keep), "the block has a segment of its own");
+  memset(big, 1, LARGE_BLOCK_MAX);
+  heap->purge_shift = 3; /* 8 x DELAY_MS, set after the malloc's own re-fault rule */
+  heap->purge_last = 0;
+  int64_t before = os_clock_ms();
+  sa_free(big); /* the segment empties: cached, dense, due later */
+  int64_t wait = s->purge_expire - before;
+  EXPECT(wait >= (DELAY_MS << 3) && wait <= (DELAY_MS << 3) + 50,
+         "the cached segment is due after the heap's stretched delay (%d ms): in %lld ms", DELAY_MS << 3,
+         (long long)wait);
+  heap->purge_shift = 0;
+}
+
 int main(void) {
   sa_option_set(SA_OPTION_PURGE_DELAY, DELAY_MS);
   sa_option_set(SA_OPTION_BACKGROUND, 0); /* only this thread purges */
@@ -90,6 +109,7 @@ int main(void) {
   EXPECT(heap->purge_shift == 3, "two seconds without re-faults halve the delay: shift %u", heap->purge_shift);
 
   check_postpone_while_active(heap);
+  check_cache_takes_heap_delay(heap, keep);
   sa_free(keep);
   UNIT_DONE("unit_purge_delay");
 }
