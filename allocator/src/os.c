@@ -1,5 +1,5 @@
 /* The only place that talks to the kernel about memory: reserve aligned
- * address space, purge it, release it. */
+ * address space, populate it, purge it, release it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/mman.h>
