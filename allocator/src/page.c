@@ -193,10 +193,11 @@ static void page_advise_huge_upto(page_t *page, const uint8_t *end);
 static void page_populate_ahead(const page_t *page, const uint8_t *start, const uint8_t *end) {
   long mib = option_get(SA_OPTION_POPULATE);
   if (mib < 0 || stat_read(STAT_COMMITTED) < ((int64_t)mib << 20)) return;
-  uintptr_t limit = size_align_up((uintptr_t)page->page_start + (size_t)page->reserved * page->block_size, 4096);
+  size_t os = os_page_size();
+  uintptr_t limit = size_align_up((uintptr_t)page->page_start + (size_t)page->reserved * page->block_size, os);
   /* The first blocks populate from their OS page on; later ones from the
    * chunk boundary the previous extension populated up to. */
-  uintptr_t from = page->capacity == 0 ? (uintptr_t)start & ~(uintptr_t)4095 : size_align_up((uintptr_t)start, POPULATE_CHUNK);
+  uintptr_t from = page->capacity == 0 ? (uintptr_t)start & ~(uintptr_t)(os - 1) : size_align_up((uintptr_t)start, POPULATE_CHUNK);
   uintptr_t to = size_align_up((uintptr_t)end, POPULATE_CHUNK);
   if (to > limit) to = limit;
   if (to > from) os_populate((void *)from, to - from);

@@ -247,35 +247,30 @@ static void segment_schedule_purge(heap_t *heap, segment_t *s, size_t from, size
  * heap, whose memory should go back soon, purges on time. sqlite3 (the
  * realprogs suite) frees 16 MB of big blocks early and fills that memory
  * with small pages over the next 300 ms: 16,000 page faults with purges
- * on time, 12,500 never purging (tcmalloc 14,500). */
-static bool segment_purge_postpone(heap_t *heap, int64_t now) {
+ * on time, 12,500 never purging (tcmalloc 14,500). Returns the new
+ * deadline of the due purges, 0 to run them now. */
+static int64_t segment_purge_put_off(heap_t *heap, int64_t now) {
   uint64_t count = atomic_load_explicit(&heap->generic_count, memory_order_relaxed);
   bool active = count != heap->purge_mark;
   heap->purge_mark = count;
-  if (!active || heap->purge_shift >= PURGE_SHIFT_MAX) return false;
+  if (!active || heap->purge_shift >= PURGE_SHIFT_MAX) return 0;
   heap->purge_shift++;
   heap->purge_shift_at = now;
-  int64_t until = now + segment_purge_delay(heap);
-  int64_t next = 0;
-  for (segment_t *s = heap->segments; s != NULL; s = s->next) {
-    if (s->purge_expire == 0) continue;
-    if (s->purge_expire <= now) s->purge_expire = until;
-    if (next == 0 || s->purge_expire < next) next = s->purge_expire;
-  }
-  heap->purge_next = next;
-  return true;
+  return now + segment_purge_delay(heap);
 }
 
 /* Runs the purges that are due (all of them when forced) in the heap's
- * segments. Cheap when nothing is pending: one compare. */
+ * segments, or moves them to the deadline segment_purge_put_off gives.
+ * Cheap when nothing is pending: one compare. */
 void segment_purge_heap(heap_t *heap, bool force) {
   if (heap->purge_next == 0) return;
   int64_t now = os_clock_ms();
   if (!force && now < heap->purge_next) return;
-  if (!force && segment_purge_postpone(heap, now)) return;
+  int64_t put_off = force ? 0 : segment_purge_put_off(heap, now);
   int64_t next = 0;
   for (segment_t *s = heap->segments; s != NULL; s = s->next) {
     if (s->purge_expire == 0) continue;
+    if (put_off != 0 && s->purge_expire <= now) s->purge_expire = put_off;
     if (force || s->purge_expire <= now) {
       segment_purge_now(s);
       segment_note_purge(heap, now);
