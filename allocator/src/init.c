@@ -37,6 +37,7 @@ static void atfork_child(void) {
   abandoned_atfork_release();
   spin_unlock(&abandoned_visit_lock);
   background_atfork_child();
+  snapshot_atfork_child();
   segments_atfork_child();
   sa_fork_child_repair = true;
   heaps_atfork_child();

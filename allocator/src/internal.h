@@ -373,6 +373,7 @@ static inline bool secure_mode(void) { return sa_free_slow_upto == UINTPTR_MAX; 
 SA_INTERNAL extern char sa_map_path[512];
 /* snapshot.c: appends a snapshot to SEGALLOC_MAP; `final` closes it */
 SA_INTERNAL void snapshot_map_tick(bool final);
+SA_INTERNAL void snapshot_atfork_child(void);
 SA_INTERNAL void sa_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 SA_INTERNAL void sa_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

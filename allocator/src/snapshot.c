@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -126,11 +127,47 @@ SA_API int sa_heap_snapshot_write(int fd, bool header) {
 static int map_fd = -1;
 static spinlock_t map_lock = SPINLOCK_INIT;
 
+/* The path with each %p replaced by the process id (and %% by %): a program
+ * started with the variable set passes it on to the programs it starts
+ * (a shell, /usr/bin/time under LD_PRELOAD), and without %p every one of
+ * them would truncate and write the same file. False if it does not fit.
+ * *has_pid tells whether there was a %p. */
+static bool map_path_expand(char *out, size_t size, bool *has_pid) {
+  size_t n = 0;
+  *has_pid = false;
+  for (const char *c = sa_map_path; *c; c++) {
+    char piece[24] = {*c, 0};
+    if (c[0] == '%' && (c[1] == 'p' || c[1] == '%')) {
+      c++;
+      if (*c == 'p') {
+        snprintf(piece, sizeof piece, "%ld", (long)getpid());
+        *has_pid = true;
+      }
+    }
+    size_t len = strlen(piece);
+    if (n + len >= size) return false;
+    memcpy(out + n, piece, len);
+    n += len;
+  }
+  out[n] = 0;
+  return true;
+}
+
+static int map_open(void) {
+  char path[sizeof sa_map_path + 64];
+  bool has_pid;
+  if (!map_path_expand(path, sizeof path, &has_pid)) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
 void snapshot_map_tick(bool final) {
   if (sa_map_path[0] == 0) return;
   spin_lock(&map_lock);
   bool first = map_fd < 0;
-  if (first) map_fd = open(sa_map_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (first) map_fd = map_open();
   if (map_fd < 0) {
     sa_message("cannot write SEGALLOC_MAP=%s: %s", sa_map_path, strerror(errno));
     sa_map_path[0] = 0;
@@ -143,4 +180,18 @@ void snapshot_map_tick(bool final) {
     }
   }
   spin_unlock(&map_lock);
+}
+
+/* A forked child shares the parent's descriptor and offset: its snapshots
+ * would land in the middle of the parent's. It opens its own file when the
+ * path names the process (%p), and writes none otherwise (opening the same
+ * path would truncate the parent's). A fork while another thread wrote a
+ * snapshot leaves the lock held in the child, whose only thread is this one. */
+void snapshot_atfork_child(void) {
+  spin_unlock(&map_lock);
+  if (map_fd >= 0) close(map_fd);
+  map_fd = -1;
+  char path[sizeof sa_map_path + 64];
+  bool has_pid;
+  if (sa_map_path[0] && (!map_path_expand(path, sizeof path, &has_pid) || !has_pid)) sa_map_path[0] = 0;
 }
