@@ -78,7 +78,7 @@ SA_API void *sa_realloc(void *p, size_t size) {
   /* Stay in place when the block fits and would not waste over half, or
    * when a large block can take the free slices after it. */
   if (size <= usable && size >= usable / 2) return p;
-  if (size > usable && usable > MEDIUM_BLOCK_MAX && page_large_grow(p, size)) return p;
+  if (size > usable && page_large_grow(p, size)) return p; /* large pages only: it checks the kind */
   void *q = sa_malloc(size);
   if (q == NULL) return NULL;
   memcpy(q, p, size < usable ? size : usable);

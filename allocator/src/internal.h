@@ -35,7 +35,8 @@
 #define SMALL_PAGE_SLICES 1
 #define MEDIUM_PAGE_SLICES 8                /* 512 KiB */
 #define SMALL_BLOCK_MAX ((size_t)8 * 1024)  /* page size / 8 */
-#define MEDIUM_BLOCK_MAX ((size_t)128 * 1024) /* see page_slices in page.c */
+#define MEDIUM_BLOCK_MAX ((size_t)256 * 1024) /* see page_slices in page.c */
+#define PADDED_BLOCK_MAX ((size_t)128 * 1024) /* medium strides are padded up to here (page_stride) */
 #define LARGE_BLOCK_MAX (SEGMENT_SIZE - SEGMENT_HEADER_SLICES * SLICE_SIZE) /* 32 MiB - 128 KiB, see malloc_in_heap */
 #define DIRECT_MAX ((size_t)1024)           /* fast-path table covers sizes up to here */
 #define DIRECT_ENTRIES (DIRECT_MAX + 1)
@@ -44,9 +45,9 @@
 /* ---- size bins (bin.c) --------------------------------------------------
  * Bins 1..8 are exact multiples of 16 up to 128 B (16-byte alignment allows
  * nothing finer); above that 8 bins per power of two (12.5% spacing).
- * BIN_MEDIUM_LAST is the bin of 128 KiB; bins above it exist only for the
+ * BIN_MEDIUM_LAST is the bin of 256 KiB; bins above it exist only for the
  * size arithmetic of large blocks, which live in the large queue. */
-#define BIN_MEDIUM_LAST 88
+#define BIN_MEDIUM_LAST 96
 #define BIN_LARGE (BIN_MEDIUM_LAST + 1) /* queue of large and huge pages */
 #define BIN_FULL (BIN_MEDIUM_LAST + 2)  /* queue of pages with no free block */
 #define BIN_QUEUES (BIN_MEDIUM_LAST + 3)

@@ -46,13 +46,34 @@ static void check_medium_page_slices(void) {
   }
 }
 
+/* Above 128 KiB a page holds the fewest blocks, one to four, that fill
+ * its slices exactly, with no padding: 144 KiB four to 9 slices, 160 KiB
+ * two to 5, 192 KiB one to 3. */
+static void check_exact_medium_pages(void) {
+  static const size_t expect[][3] = {{144, 4, 9}, {160, 2, 5}, {176, 4, 11}, {192, 1, 3},
+                                     {208, 4, 13}, {224, 2, 7}, {240, 4, 15}, {256, 1, 4}};
+  for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+    size_t size = expect[i][0] * 1024;
+    void *p = sa_malloc(size - 1000);
+    const page_t *page = page_of(segment_of(p), p);
+    EXPECT(page->kind == PAGE_MEDIUM && page->block_size == size && page->reserved == expect[i][1] &&
+               page->slice_count == expect[i][2] && (size_t)page->reserved * size == (size_t)page->slice_count << SLICE_SHIFT,
+           "%zu KiB: %u blocks of %zu in %u slices", expect[i][0], page->reserved, (size_t)page->block_size,
+           page->slice_count);
+    sa_free(p);
+  }
+  void *big = sa_malloc(256 * 1024 + 1);
+  EXPECT(page_of(segment_of(big), big)->kind == PAGE_LARGE, "one byte over 256 KiB is a large block");
+  sa_free(big);
+}
+
 int main(void) {
   for (size_t bin = 1; bin <= BIN_MEDIUM_LAST; bin++) check_block_start(page_stride(bin_block_size(bin)));
   size_t prev = 0;
   for (size_t n = 1; n <= ((size_t)1 << 20); n++) check_size(n, &prev);
   for (size_t n = ((size_t)1 << 20) + 1; n <= ((size_t)16 << 20); n += 4093) check_size(n, &prev);
   check_size((size_t)16 << 20, &prev);
-  EXPECT(bin_of(128 * 1024) == BIN_MEDIUM_LAST, "128 KiB is bin %zu", bin_of(128 * 1024));
+  EXPECT(bin_of(256 * 1024) == BIN_MEDIUM_LAST, "256 KiB is bin %zu", bin_of(256 * 1024));
   EXPECT(bin_block_size(bin_of(64 * 1024)) == 64 * 1024, "64 KiB has a bin of its own");
   EXPECT(bin_of((size_t)16 << 20) == BIN_MAX, "16 MiB is bin %zu", bin_of((size_t)16 << 20));
   EXPECT(bin_block_size(BIN_MEDIUM_LAST) == MEDIUM_BLOCK_MAX, "last medium bin holds %zu",
@@ -63,5 +84,6 @@ int main(void) {
     if (n > 1) EXPECT(span_bin(n - 1) <= b, "span bins not monotonic at %zu", n);
   }
   check_medium_page_slices();
+  check_exact_medium_pages();
   UNIT_DONE("unit_bins");
 }

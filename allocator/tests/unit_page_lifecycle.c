@@ -126,7 +126,7 @@ static void empty_tail_page_is_freed(heap_t *heap) {
  * next large malloc of its page size (page_large_keep); at most
  * LARGE_KEPT_MAX of them, given back when slow paths stop taking them. */
 static void large_pages_are_kept(heap_t *heap) {
-  enum { SZ = 3 * SLICE_SIZE - 100 };
+  enum { SZ = 5 * SLICE_SIZE - 100 }; /* over MEDIUM_BLOCK_MAX: a large page of 5 slices */
   void *a = sa_malloc(SZ);
   page_t *pa = page_for(a);
   sa_stats_t st0, st1;
@@ -145,12 +145,12 @@ static void large_pages_are_kept(heap_t *heap) {
   for (size_t i = 0; i < SZ; i++) nonzero += z[i] != 0;
   EXPECT((void *)z == a && nonzero == 0, "calloc on a kept page zeroes it: %zu bytes not zero", nonzero);
   sa_free(z);
-  void *other = sa_malloc(5 * SLICE_SIZE - 100);
+  void *other = sa_malloc(7 * SLICE_SIZE - 100);
   EXPECT(other != a && heap->large_kept_count == 1, "another page size is not served by it");
   sa_free(other);
   void *m[LARGE_KEPT_MAX + 1];
   for (int i = 0; i <= LARGE_KEPT_MAX; i++) m[i] = sa_malloc(SZ);
-  EXPECT(m[0] == a && heap->large_kept_count == 1, "the 3-slice kept page served the first of them");
+  EXPECT(m[0] == a && heap->large_kept_count == 1, "the 5-slice kept page served the first of them");
   for (int i = 0; i <= LARGE_KEPT_MAX; i++) sa_free(m[i]);
   EXPECT(heap->large_kept_count == LARGE_KEPT_MAX && heap->large_kept[0] == page_for(m[1]) &&
              heap->large_kept[LARGE_KEPT_MAX - 1] == page_for(m[LARGE_KEPT_MAX]) && check_heap(heap) == 0,
@@ -167,7 +167,7 @@ static void large_pages_are_kept(heap_t *heap) {
  * kept pages after an aligned block had it; an aligned block inside a
  * large page (has_aligned) grows in place like any other. */
 static void large_blocks_start_on_their_page(heap_t *heap) {
-  enum { SZ = 200 * 1024 };
+  enum { SZ = 300 * 1024 }; /* over MEDIUM_BLOCK_MAX */
   void *b = sa_malloc(SZ);
   EXPECT(page_for(b)->page_start == b && ((uintptr_t)b & (SLICE_SIZE - 1)) == 0, "a large block on its page: %p", b);
   void *a4k = sa_aligned_alloc(4096, SZ), *a64k = sa_aligned_alloc(SLICE_SIZE, 300 * 1024);
@@ -176,23 +176,26 @@ static void large_blocks_start_on_their_page(heap_t *heap) {
   sa_free(a4k);
   sa_free(a64k);
   page_large_kept_release(heap);
-  /* Padded to 5 slices: the block starts 64 KiB into its page on every
-   * other slice position; the second try (right after the first) is then
-   * the one, with free slices after it. */
-  uint8_t *g = sa_aligned_alloc(2 * SLICE_SIZE, 150 * 1024);
+  /* Padded to 9 slices (GS + 128 KiB): the block starts 64 KiB into its
+   * page on every other slice position; the second try (right after the
+   * first, an odd number of slices on) is then the one. 9 slices fit none
+   * of the holes the blocks above left, so the page comes from the free
+   * tail, with free slices after it. */
+  enum { GS = 400 * 1024, GROWN = 700 * 1024 };
+  uint8_t *g = sa_aligned_alloc(2 * SLICE_SIZE, GS);
   if (g == page_for(g)->page_start) {
     uint8_t *first = g;
-    g = sa_aligned_alloc(2 * SLICE_SIZE, 150 * 1024);
+    g = sa_aligned_alloc(2 * SLICE_SIZE, GS);
     sa_free(first);
   }
   size_t offset = (size_t)(g - page_for(g)->page_start);
   EXPECT(offset == SLICE_SIZE && page_for(g)->flags.x.has_aligned, "an aligned block inside its page: %zu bytes in",
          offset);
-  memset(g, 0x3c, 150 * 1024);
-  uint8_t *g2 = sa_realloc(g, 400 * 1024); /* past its usable 256 KiB */
+  memset(g, 0x3c, GS);
+  uint8_t *g2 = sa_realloc(g, GROWN); /* past its usable 512 KiB */
   size_t intact = 0;
-  for (size_t i = 0; i < 150 * 1024; i++) intact += g2[i] == 0x3c;
-  EXPECT(g2 == g && intact == 150 * 1024 && sa_usable_size(g2) >= 400 * 1024,
+  for (size_t i = 0; i < GS; i++) intact += g2[i] == 0x3c;
+  EXPECT(g2 == g && intact == GS && sa_usable_size(g2) >= GROWN,
          "an aligned block %zu bytes into its page grows in place: moved %d, %zu bytes intact", offset, g2 != g,
          intact);
   sa_free(g2);

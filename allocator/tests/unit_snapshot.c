@@ -125,7 +125,7 @@ int main(void) {
   void *small[100], *medium[20], *large[3];
   for (int i = 0; i < 100; i++) small[i] = sa_malloc(64);
   for (int i = 0; i < 20; i++) medium[i] = sa_malloc(65536);
-  for (int i = 0; i < 3; i++) memset(large[i] = sa_malloc(200 * 1024), 2, 200 * 1024);
+  for (int i = 0; i < 3; i++) memset(large[i] = sa_malloc(300 * 1024), 2, 300 * 1024); /* over MEDIUM_BLOCK_MAX */
   void *huge = sa_malloc((size_t)40 << 20);
   memset(huge, 1, (size_t)1 << 20);
 

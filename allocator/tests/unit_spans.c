@@ -13,6 +13,7 @@
 #include "unit_test.h"
 
 #define KIB 1024
+#define LS 5 /* slices of the large pages used here: blocks over MEDIUM_BLOCK_MAX (256 KiB) */
 
 /* Free spans of the segment holding p, as (first index, length) pairs. */
 static size_t free_spans(const void *p, size_t *first, size_t *len, size_t cap) {
@@ -54,14 +55,14 @@ static size_t slice_index(const void *p) { return ((uintptr_t)p - (uintptr_t)seg
 
 int main(void) {
   sa_option_set(SA_OPTION_PURGE_DELAY, 0);
-  /* Five large blocks of 3 slices each, carved one after the other. */
+  /* Five large blocks of LS slices each, carved one after the other. */
   void *b[5];
   for (int i = 0; i < 5; i++) {
-    b[i] = sa_malloc(3 * 64 * KIB - 100);
+    b[i] = sa_malloc(LS * 64 * KIB - 100);
     EXPECT(b[i] != NULL, "alloc %d", i);
     EXPECT(segment_of(b[i]) == segment_of(b[0]), "block %d in another segment", i);
   }
-  check("allocating five 3-slice pages");
+  check("allocating five large pages");
   /* The free tail span ends the segment, so its last descriptor is never
    * written (span_set): in this fresh segment the OS page of the last
    * descriptors stays untouched, not resident. Not where THP backs every
@@ -76,10 +77,10 @@ int main(void) {
            "the page of the segment's last descriptors is resident in a fresh segment");
   }
   for (int i = 1; i < 5; i++)
-    EXPECT(slice_index(b[i]) == slice_index(b[i - 1]) + 3, "page %d not right after page %d (split)", i, i - 1);
+    EXPECT(slice_index(b[i]) == slice_index(b[i - 1]) + LS, "page %d not right after page %d (split)", i, i - 1);
   size_t first[16], len[16];
   size_t n = free_spans(b[0], first, len, 16);
-  EXPECT(n == 1 && first[0] == slice_index(b[4]) + 3, "one free tail span expected, got %zu", n);
+  EXPECT(n == 1 && first[0] == slice_index(b[4]) + LS, "one free tail span expected, got %zu", n);
   size_t tail = len[0];
 
   free_large(b[1]);
@@ -87,24 +88,24 @@ int main(void) {
   check("freeing pages 1 and 3");
   n = free_spans(b[0], first, len, 16);
   EXPECT(n == 3, "three free spans expected, got %zu", n);
-  EXPECT(len[0] == 3 && len[1] == 3, "holes of 3 slices expected: %zu, %zu", len[0], len[1]);
+  EXPECT(len[0] == LS && len[1] == LS, "holes of %d slices expected: %zu, %zu", LS, len[0], len[1]);
 
   free_large(b[2]); /* coalesces with both neighbours */
   check("freeing page 2 between two free spans");
   n = free_spans(b[0], first, len, 16);
-  EXPECT(n == 2 && len[0] == 9 && first[0] == slice_index(b[0]) + 3, "one 9-slice hole expected (n=%zu len=%zu)", n,
-         len[0]);
+  EXPECT(n == 2 && len[0] == 3 * LS && first[0] == slice_index(b[0]) + LS, "one hole of three pages expected (n=%zu len=%zu)",
+         n, len[0]);
 
-  void *c = sa_malloc(3 * 64 * KIB - 100); /* 3 slices: first fit takes the hole, splits it */
-  EXPECT(slice_index(c) == slice_index(b[0]) + 3, "first fit should reuse the hole");
+  void *c = sa_malloc(LS * 64 * KIB - 100); /* first fit takes the hole, splits it */
+  EXPECT(slice_index(c) == slice_index(b[0]) + LS, "first fit should reuse the hole");
   check("splitting the hole");
   n = free_spans(b[0], first, len, 16);
-  EXPECT(n == 2 && len[0] == 6, "6-slice remainder expected, got %zu", len[0]);
+  EXPECT(n == 2 && len[0] == 2 * LS, "a remainder of two pages expected, got %zu", len[0]);
 
   free_large(b[4]); /* merges with the remainder on its left and the tail on its right */
   check("freeing the last page before the tail");
   n = free_spans(b[0], first, len, 16);
-  EXPECT(n == 1 && len[0] == 6 + 3 + tail, "one span of %zu slices expected, got %zu spans, first %zu", 6 + 3 + tail,
+  EXPECT(n == 1 && len[0] == 3 * LS + tail, "one span of %zu slices expected, got %zu spans, first %zu", 3 * LS + tail,
          n, len[0]);
 
   free_large(c);
@@ -126,20 +127,20 @@ int main(void) {
 
   /* realloc of a large block grows in place into the free span after it,
    * and moves (keeping its bytes) once a page sits there. */
-  uint8_t *g = sa_malloc(3 * 64 * KIB);
-  memset(g, 0x5a, 3 * 64 * KIB);
-  uint8_t *g2 = sa_realloc(g, 5 * 64 * KIB);
+  uint8_t *g = sa_malloc(LS * 64 * KIB);
+  memset(g, 0x5a, LS * 64 * KIB);
+  uint8_t *g2 = sa_realloc(g, (LS + 2) * 64 * KIB);
   EXPECT(g2 == g, "growing into the free tail should stay in place");
-  EXPECT(page_of(segment_of(g2), g2)->slice_count == 5, "the page should now have 5 slices");
-  EXPECT(sa_usable_size(g2) == 5 * 64 * KIB, "usable size after growth: %zu", sa_usable_size(g2));
+  EXPECT(page_of(segment_of(g2), g2)->slice_count == LS + 2, "the page should now have %d slices", LS + 2);
+  EXPECT(sa_usable_size(g2) == (LS + 2) * 64 * KIB, "usable size after growth: %zu", sa_usable_size(g2));
   check("growing a large page in place");
-  void *blocker = sa_malloc(2 * 64 * KIB + 1); /* takes the slices right after g */
-  EXPECT(slice_index(blocker) == slice_index(g2) + 5, "the next page should follow the grown one");
-  memset(g2 + 3 * 64 * KIB, 0xa5, 2 * 64 * KIB);
-  uint8_t *g3 = sa_realloc(g2, 7 * 64 * KIB);
+  void *blocker = sa_malloc(LS * 64 * KIB - 100); /* takes the slices right after g */
+  EXPECT(slice_index(blocker) == slice_index(g2) + LS + 2, "the next page should follow the grown one");
+  memset(g2 + LS * 64 * KIB, 0xa5, 2 * 64 * KIB);
+  uint8_t *g3 = sa_realloc(g2, (LS + 4) * 64 * KIB);
   EXPECT(g3 != g2, "a page in the way forces a move");
   bool intact = true;
-  for (size_t i = 0; i < 5 * 64 * KIB; i++) intact &= g3[i] == (i < 3 * 64 * KIB ? 0x5a : 0xa5);
+  for (size_t i = 0; i < (LS + 2) * 64 * KIB; i++) intact &= g3[i] == (i < LS * 64 * KIB ? 0x5a : 0xa5);
   EXPECT(intact, "the moved block keeps its bytes");
   check("moving a large block that cannot grow");
   sa_free(g3);
