@@ -2,8 +2,8 @@
  * and replaces random ones, over and over: the steady state of a program
  * that caches 64 KiB buffers. Modes: every block exactly --size (fixed),
  * uniform in 3/4..5/4 of it (around: 48..80 KiB), or log-uniform in 1/8..4x
- * of it (wide: 8..256 KiB), which crosses the allocator's medium/large
- * boundary. Filling the working set and freeing it at the end are not timed.
+ * of it (wide: 8..256 KiB), which crosses the 128 KiB where mimalloc (and
+ * segalloc until it made 144-256 KiB medium) moves to one block per page. Filling the working set and freeing it at the end are not timed.
  * One operation = one block freed and one allocated in its place. */
 #include <stdlib.h>
 
