@@ -60,12 +60,14 @@ SA_API void *sa_calloc(size_t count, size_t size) {
   return malloc_generic(total, heap, true, 0);
 }
 
-SA_API size_t sa_usable_size(const void *p) {
-  if (p == NULL) return 0;
-  const segment_t *s = segment_of(p);
-  const page_t *page = page_of(s, p);
+static size_t block_usable(const page_t *page, const void *p) {
   const uint8_t *start = (const uint8_t *)page_block_start(page, p);
   return page->block_size - (size_t)((const uint8_t *)p - start);
+}
+
+SA_API size_t sa_usable_size(const void *p) {
+  if (p == NULL) return 0;
+  return block_usable(page_of(segment_of(p), p), p);
 }
 
 SA_API void *sa_realloc(void *p, size_t size) {
@@ -74,11 +76,14 @@ SA_API void *sa_realloc(void *p, size_t size) {
     sa_free(p);
     return NULL;
   }
-  size_t usable = sa_usable_size(p);
+  const page_t *page = page_of(segment_of(p), p);
+  size_t usable = block_usable(page, p);
   /* Stay in place when the block fits and would not waste over half, or
-   * when a large block can take the free slices after it. */
+   * when a large block can take the free slices after it. By the page's
+   * kind, not the usable size: an aligned block inside a large page may
+   * have less than MEDIUM_BLOCK_MAX usable. */
   if (size <= usable && size >= usable / 2) return p;
-  if (size > usable && page_large_grow(p, size)) return p; /* large pages only: it checks the kind */
+  if (size > usable && page->kind == PAGE_LARGE && page_large_grow(p, size)) return p;
   void *q = sa_malloc(size);
   if (q == NULL) return NULL;
   memcpy(q, p, size < usable ? size : usable);
