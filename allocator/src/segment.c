@@ -287,7 +287,8 @@ void segment_purge_heap(heap_t *heap, bool force) {
  * emptied segments purged at the base delay in the cache and faulted in
  * again when it takes them back. realloc-grow, whose 4 MiB buffers empty
  * and re-fill segments: see README design notes ("Page faults"). */
-static void segment_schedule_purge_all(segment_t *s, long delay) {
+static void segment_schedule_purge_all(const heap_t *heap, segment_t *s) {
+  long delay = segment_purge_delay(heap);
   memset(&s->purge_pending, 0, sizeof s->purge_pending);
   for (size_t from = SEGMENT_HEADER_SLICES; from < s->slice_entries;) {
     mask_word_t mw = mask_next_word(&from, s->slice_entries);
@@ -402,7 +403,7 @@ static segment_t *segment_alloc(heap_t *heap) {
   }
   segment_advise_huge(s);
   segment_init_header(s, SEGMENT_SIZE, SEGMENT_NORMAL, SLICES_PER_SEGMENT, fresh);
-  if (!fresh) segment_schedule_purge_all(s, segment_purge_delay(heap)); /* what the cache had not purged yet */
+  if (!fresh) segment_schedule_purge_all(heap, s); /* what the cache had not purged yet */
   segment_map_set(s, true);
   stat_add(STAT_SEGMENTS, 1);
   segment_link(heap, s);
@@ -444,7 +445,7 @@ void segment_free_empty(heap_t *heap, segment_t *s) {
     /* Cached with its pages still resident but due for purging: a burst
      * that frees and re-makes a whole segment costs no page faults, and an
      * idle cache still goes back to the OS after the purge delay. */
-    segment_schedule_purge_all(s, segment_purge_delay(heap));
+    segment_schedule_purge_all(heap, s);
     /* A deadline means purging is on and not yet done: a sparse one goes now. */
     if (s->purge_expire != 0 && segment_is_sparse(s)) segment_purge_now(s);
     if (segment_cache_push(s)) return;
