@@ -53,7 +53,7 @@ void process_init(void) {
     return;
   }
   options_init();
-  heap_template_build();
+  heap_empty_build();
   /* Programs such as coreutils close stderr in an atexit handler, before
    * our destructor prints the stats: keep a copy of it for that. */
   if (option_get(SA_OPTION_SHOW_STATS) || option_get(SA_OPTION_VERBOSE))

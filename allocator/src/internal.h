@@ -503,7 +503,7 @@ SA_INTERNAL void heaps_visit_idle(void (*fn)(heap_t *));
 SA_INTERNAL size_t heaps_live(void);
 SA_INTERNAL heap_t *heap_background_init(void);
 SA_INTERNAL void heap_abandon_all(heap_t *heap);
-SA_INTERNAL void heap_template_build(void);
+SA_INTERNAL void heap_empty_build(void);
 
 /* init.c */
 SA_INTERNAL void process_init(void);
