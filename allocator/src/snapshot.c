@@ -130,33 +130,32 @@ static spinlock_t map_lock = SPINLOCK_INIT;
 /* The path with each %p replaced by the process id (and %% by %): a program
  * started with the variable set passes it on to the programs it starts
  * (a shell, /usr/bin/time under LD_PRELOAD), and without %p every one of
- * them would truncate and write the same file. False if it does not fit.
- * *has_pid tells whether there was a %p. */
-static bool map_path_expand(char *out, size_t size, bool *has_pid) {
+ * them would truncate and write the same file. Returns how many %p it
+ * replaced, or -1 if the path does not fit. */
+static int map_path_expand(char *out, size_t size) {
   size_t n = 0;
-  *has_pid = false;
+  int pids = 0;
   for (const char *c = sa_map_path; *c; c++) {
     char piece[24] = {*c, 0};
     if (c[0] == '%' && (c[1] == 'p' || c[1] == '%')) {
       c++;
       if (*c == 'p') {
         snprintf(piece, sizeof piece, "%ld", (long)getpid());
-        *has_pid = true;
+        pids++;
       }
     }
     size_t len = strlen(piece);
-    if (n + len >= size) return false;
+    if (n + len >= size) return -1;
     memcpy(out + n, piece, len);
     n += len;
   }
   out[n] = 0;
-  return true;
+  return pids;
 }
 
 static int map_open(void) {
   char path[sizeof sa_map_path + 64];
-  bool has_pid;
-  if (!map_path_expand(path, sizeof path, &has_pid)) {
+  if (map_path_expand(path, sizeof path) < 0) {
     errno = ENAMETOOLONG;
     return -1;
   }
@@ -192,6 +191,5 @@ void snapshot_atfork_child(void) {
   if (map_fd >= 0) close(map_fd);
   map_fd = -1;
   char path[sizeof sa_map_path + 64];
-  bool has_pid;
-  if (sa_map_path[0] && (!map_path_expand(path, sizeof path, &has_pid) || !has_pid)) sa_map_path[0] = 0;
+  if (sa_map_path[0] && map_path_expand(path, sizeof path) <= 0) sa_map_path[0] = 0;
 }
