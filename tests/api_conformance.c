@@ -70,8 +70,9 @@ static void conf_check_allocator_identity(void) {
   fflush(stdout);
   void *(*volatile malloc_fn)(size_t) = malloc;
   CONF_EXPECT(conf_name_is_segalloc((void *)malloc_fn), "malloc does not resolve into libsegalloc");
-  static const char *const aliases[] = {"__libc_malloc", "__libc_free", "__libc_calloc",
-                                        "__libc_realloc", "__libc_memalign"};
+  static const char *const aliases[] = {"__libc_malloc", "__libc_free", "__libc_calloc", "__libc_realloc",
+                                        "__libc_memalign", "malloc_trim", "mallinfo2", "mallinfo",
+                                        "malloc_stats", "malloc_info", "mallopt"};
   for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
     void *fn = dlsym(RTLD_DEFAULT, aliases[i]);
     CONF_EXPECT(fn != NULL && conf_name_is_segalloc(fn), "%s does not resolve into libsegalloc",
@@ -319,6 +320,105 @@ static void conf_check_page_aligned(void) {
   }
 }
 
+/* glibc's introspection calls describe the allocator that answers: blocks
+ * in use show in mallinfo2, a big block as an mmapped one, malloc_trim
+ * takes freed memory out of RAM, and the reports have glibc's shape. */
+#define CONF_SMALLS 2000
+#define CONF_SMALL_SIZE 1000
+static void conf_check_mallinfo(void) {
+  static void *smalls[CONF_SMALLS];
+  struct mallinfo2 m0 = mallinfo2();
+  for (size_t i = 0; i < CONF_SMALLS; i++) {
+    smalls[i] = malloc(conf_runtime(CONF_SMALL_SIZE));
+    conf_expect_block(smalls[i], CONF_SMALL_SIZE, CONF_MIN_ALIGN, "malloc");
+    memset(smalls[i], 0x5a, CONF_SMALL_SIZE);
+  }
+  struct mallinfo2 m1 = mallinfo2();
+  const size_t total = (size_t)CONF_SMALLS * CONF_SMALL_SIZE;
+  CONF_EXPECT(m1.uordblks >= m0.uordblks + total && m1.uordblks <= m0.uordblks + total * 3 / 2,
+              "mallinfo2: uordblks %zu -> %zu for %zu bytes in %d blocks", m0.uordblks, m1.uordblks, total, CONF_SMALLS);
+  CONF_EXPECT(m1.arena >= m1.uordblks && m1.fordblks == m1.arena - m1.uordblks,
+              "mallinfo2: arena %zu, uordblks %zu, fordblks %zu do not add up", m1.arena, m1.uordblks, m1.fordblks);
+  for (size_t i = 0; i < CONF_SMALLS; i++) free(smalls[i]);
+  struct mallinfo2 m2 = mallinfo2();
+  /* glibc's tcache keeps a few freed chunks counted as in use */
+  CONF_EXPECT(m2.uordblks + total * 19 / 20 <= m1.uordblks, "mallinfo2: uordblks %zu -> %zu after freeing %zu bytes",
+              m1.uordblks, m2.uordblks, total);
+
+  void *big = malloc(conf_runtime(64 * CONF_MIB));
+  conf_expect_block(big, 64 * CONF_MIB, CONF_MIN_ALIGN, "malloc");
+  struct mallinfo2 m3 = mallinfo2();
+  CONF_EXPECT(m3.hblks == m2.hblks + 1 && m3.hblkhd >= m2.hblkhd + 64 * CONF_MIB,
+              "mallinfo2 after a 64 MiB malloc: hblks %zu -> %zu, hblkhd %zu -> %zu", m2.hblks, m3.hblks, m2.hblkhd,
+              m3.hblkhd);
+  free(big);
+  struct mallinfo2 m4 = mallinfo2();
+  CONF_EXPECT(m4.hblks == m2.hblks, "mallinfo2 after its free: hblks %zu, %zu before", m4.hblks, m2.hblks);
+  struct mallinfo old = mallinfo();
+  CONF_EXPECT(old.uordblks >= 0 && (size_t)old.uordblks <= m4.uordblks + CONF_MIB,
+              "mallinfo: uordblks %d against mallinfo2's %zu", old.uordblks, m4.uordblks);
+}
+
+#define CONF_TRIM_BLOCKS 64
+static void conf_check_malloc_trim(void) {
+  static void *blocks[CONF_TRIM_BLOCKS];
+  malloc_trim(0); /* what the checks before left free must not serve the blocks below */
+  size_t rss0 = tst_rss_bytes();
+  for (size_t i = 0; i < CONF_TRIM_BLOCKS; i++) {
+    blocks[i] = malloc(conf_runtime(CONF_MIB));
+    conf_expect_block(blocks[i], CONF_MIB, CONF_MIN_ALIGN, "malloc");
+    memset(blocks[i], 0x6b, CONF_MIB);
+  }
+  size_t rss1 = tst_rss_bytes();
+  CONF_EXPECT(rss1 >= rss0 + 60 * CONF_MIB, "RSS %zu -> %zu KiB after filling 64 MiB", rss0 >> 10, rss1 >> 10);
+  for (size_t i = 0; i < CONF_TRIM_BLOCKS; i++) free(blocks[i]);
+  int trimmed = malloc_trim(0);
+  size_t rss2 = tst_rss_bytes();
+  CONF_EXPECT(trimmed == 0 || trimmed == 1, "malloc_trim returned %d", trimmed);
+  CONF_EXPECT(rss2 <= rss0 + 16 * CONF_MIB, "RSS %zu KiB after free and malloc_trim, %zu before the blocks",
+              rss2 >> 10, rss0 >> 10);
+  struct mallinfo2 m = mallinfo2();
+  CONF_EXPECT(m.keepcost < 4 * CONF_MIB, "mallinfo2 after malloc_trim: keepcost %zu", m.keepcost);
+  CONF_EXPECT(mallopt(M_ARENA_MAX, 4) == 1, "mallopt(M_ARENA_MAX, 4) refused");
+}
+
+/* What fn writes to the FILE it is given, read back into buf. */
+static void conf_capture(void (*fn)(FILE *), char *buf, size_t size) {
+  FILE *f = tmpfile();
+  CONF_EXPECT(f != NULL, "tmpfile failed");
+  fn(f);
+  fflush(f);
+  rewind(f);
+  size_t n = fread(buf, 1, size - 1, f);
+  buf[n] = 0;
+  fclose(f);
+}
+
+static void conf_stats_to(FILE *f) {
+  fflush(stderr);
+  int saved = dup(2);
+  dup2(fileno(f), 2);
+  malloc_stats();
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+}
+
+static int conf_info_rc;
+static void conf_info_to(FILE *f) { conf_info_rc = malloc_info(0, f); }
+
+static void conf_check_reports(void) {
+  static char buf[64 * 1024];
+  conf_capture(conf_stats_to, buf, sizeof buf);
+  CONF_EXPECT(strstr(buf, "system bytes") != NULL && strstr(buf, "in use bytes") != NULL,
+              "malloc_stats wrote no 'system bytes' and 'in use bytes' lines: %.200s", buf);
+  conf_capture(conf_info_to, buf, sizeof buf);
+  CONF_EXPECT(conf_info_rc == 0 && strncmp(buf, "<malloc version=", 16) == 0 && strstr(buf, "</malloc>") != NULL,
+              "malloc_info(0) returned %d and wrote: %.200s", conf_info_rc, buf);
+  errno = 0;
+  CONF_EXPECT(malloc_info(1, stdout) != 0, "malloc_info accepted options 1 (must be 0)");
+}
+
 int main(int argc, char **argv) {
   (void)argv;
   tst_init("api_conformance");
@@ -339,6 +439,9 @@ int main(int argc, char **argv) {
   conf_check_bad_aligned_alloc();
   conf_check_alignments();
   conf_check_page_aligned();
+  conf_check_mallinfo();
+  conf_check_malloc_trim();
+  conf_check_reports();
   printf("api_conformance: OK (%s) %lu checks\n", conf_glibc_mode ? "glibc" : "segalloc", conf_checks);
   return 0;
 }

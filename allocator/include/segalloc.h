@@ -40,6 +40,15 @@ SA_API size_t sa_usable_size(const void *p);
  * force is true (otherwise only what is due). */
 SA_API void sa_collect(bool force);
 
+/* Returns the free memory of every thread to the OS now, whatever the
+ * purge delay (malloc_trim calls it): the caller's heap as sa_collect(true)
+ * does (which also takes over the segments of threads that ended), then the
+ * free spans and kept large blocks of every other thread's heap, skipping a
+ * heap whose thread is inside an allocator slow path at that moment. Free
+ * blocks inside pages stay. Returns how far committed_bytes fell over the
+ * call (allocations by other threads meanwhile count against it). */
+SA_API size_t sa_trim(void);
+
 /* Statistics, process-wide. */
 typedef struct sa_stats_s {
   int64_t segments;           /* segments in use now (owned or abandoned; cached ones are below) */
@@ -57,6 +66,19 @@ typedef struct sa_stats_s {
   int64_t threads;            /* threads with a heap now */
 } sa_stats_t;
 SA_API void sa_stats_get(sa_stats_t *out);
+
+/* What the blocks use now, from a walk over every segment (like
+ * sa_heap_snapshot, without residency): mallinfo2 and malloc_stats are
+ * made of it. Other threads' counts are read as they run. */
+typedef struct sa_usage_s {
+  size_t in_use_bytes;    /* blocks handed out and not freed, at their size class, huge blocks apart */
+  size_t huge_bytes;      /* committed by huge blocks (each its own mapping) */
+  size_t huge_blocks;
+  size_t free_span_bytes; /* free slices not purged yet: what sa_trim would give back, at least */
+  size_t free_spans;      /* runs of such slices */
+  size_t committed_bytes; /* as sa_stats_t: everything held from the OS, huge blocks included */
+} sa_usage_t;
+SA_API void sa_usage_get(sa_usage_t *out);
 SA_API void sa_stats_print(FILE *out); /* NULL: stderr */
 
 /* Options: each has an environment variable SEGALLOC_<NAME>, read once at
@@ -105,6 +127,7 @@ typedef struct sa_span_info_s {
   uint32_t used;           /* blocks handed out and not freed (remote frees not yet collected count as used) */
   uint32_t thread_free;    /* blocks freed by other threads, waiting for the owner */
   size_t resident;         /* bytes of the span in RAM when it was read (mincore), any state */
+  size_t committed;        /* bytes of the span not purged (a page: up to its last block's OS page) */
 } sa_span_info_t;
 typedef void sa_span_visitor(const sa_span_info_t *span, void *arg);
 /* Returns the number of segments visited. */

@@ -194,7 +194,9 @@ static void heap_purge_delayed(heap_t *heap) {
     page_t *page = page_of(segment_of(b), b);
     /* The freer may still be leaving DELAYED_FREEING: then the page waits
      * for the next visit (its block is parked below like any other). */
+    int64_t bytes = (int64_t)page->block_size; /* read first: a freed page's descriptor is cleared */
     if (page_free_if_remote_emptied(heap, page, 1)) {
+      atomic_fetch_sub_explicit(&heap->delayed_bytes, bytes, memory_order_relaxed); /* never huge here */
       b = next;
       continue;
     }

@@ -40,6 +40,8 @@ void free_local_block(heap_t *heap, page_t *page, block_t *block) {
 
 static void free_delayed_push(page_t *page, block_t *block) {
   heap_t *heap = atomic_load_explicit(&page->heap, memory_order_acquire);
+  if (page->kind != PAGE_HUGE)
+    atomic_fetch_add_explicit(&heap->delayed_bytes, (int64_t)page->block_size, memory_order_relaxed);
   block_t *head = atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed);
   do {
     block->next = head;
@@ -86,17 +88,21 @@ static void free_remote(page_t *page, block_t *block) {
  * moved out of DELAYED_FREEING (waiting for the freer to finish with the
  * page), then the block is freed as if by the owner. */
 static void heap_free_delayed_list(heap_t *heap, block_t *b, bool purged) {
+  int64_t bytes = 0;
   while (b != NULL) {
     block_t *next = b->next;
     segment_t *s = segment_of(b);
     page_t *page = page_of(s, b);
     if (purged) block_unpurged((uintptr_t)b + sizeof(block_t), (uintptr_t)b + page->block_size);
+    if (page->kind != PAGE_HUGE) bytes += (int64_t)page->block_size;
     while ((atomic_load_explicit(&page->thread_free, memory_order_acquire) & TF_STATE_MASK) == DELAYED_FREEING &&
            !sa_fork_child_repair)
       sched_yield();
     free_local_block(heap, page, b);
     b = next;
   }
+  /* once per list: the freers' pushes write this cache line */
+  if (bytes) atomic_fetch_sub_explicit(&heap->delayed_bytes, bytes, memory_order_relaxed);
 }
 
 bool heap_drain_delayed(heap_t *heap) {

@@ -246,21 +246,62 @@ SA_API void sa_collect(bool force) {
 
 size_t heaps_live(void) { return atomic_load_explicit(&heaps_count, memory_order_relaxed); }
 
-/* For the background thread: every heap whose owner took no slow path since
- * the last visit, and whose lock is free, is handed to fn with its lock
- * held. A heap whose owner is busy is left alone: it reuses its remote
- * frees itself. */
-void heaps_visit_idle(void (*fn)(heap_t *)) {
+/* fn runs on every heap that want picks and whose lock is free, with the
+ * lock held. A heap whose owner is inside a slow path is skipped rather
+ * than waited for: the owner then holds its lock, and may want heaps_lock
+ * next. */
+static void heaps_visit_unlocked(bool (*want)(heap_t *), void (*fn)(heap_t *)) {
   spin_lock(&heaps_lock);
   for (heap_t *h = heaps_all; h; h = h->next_all) {
-    uint64_t seen = atomic_load_explicit(&h->generic_count, memory_order_relaxed);
-    bool idle = seen == h->background_seen;
-    h->background_seen = seen;
-    if (!idle || atomic_flag_test_and_set_explicit(&h->lock.f, memory_order_acquire)) continue;
+    if (!want(h) || atomic_flag_test_and_set_explicit(&h->lock.f, memory_order_acquire)) continue;
     fn(h);
     spin_unlock(&h->lock);
   }
   spin_unlock(&heaps_lock);
+}
+
+/* For the background thread: a heap whose owner took no slow path since
+ * the last visit. A busy heap is left alone: it reuses its remote frees
+ * itself. */
+static bool heap_idle_since_visit(heap_t *h) {
+  uint64_t seen = atomic_load_explicit(&h->generic_count, memory_order_relaxed);
+  bool idle = seen == h->background_seen;
+  h->background_seen = seen;
+  return idle;
+}
+
+void heaps_visit_idle(void (*fn)(heap_t *)) { heaps_visit_unlocked(heap_idle_since_visit, fn); }
+
+int64_t heaps_delayed_bytes(void) {
+  int64_t sum = 0;
+  spin_lock(&heaps_lock);
+  for (heap_t *h = heaps_all; h; h = h->next_all) sum += atomic_load_explicit(&h->delayed_bytes, memory_order_relaxed);
+  spin_unlock(&heaps_lock);
+  return sum;
+}
+
+static bool heap_is_other(heap_t *h) { return h != sa_heap_tls; }
+
+/* Another thread's heap, its lock held: what its slow paths own and no fast
+ * path touches (kept large pages, free spans) can go. */
+static void heap_trim_other(heap_t *h) {
+  page_large_kept_release(h);
+  segment_purge_free_spans(h);
+}
+
+SA_API size_t sa_trim(void) {
+  int64_t before = stat_read(STAT_COMMITTED);
+  heap_t *heap = sa_heap_tls;
+  if (heap != &heap_empty) {
+    heap_collect(heap, true); /* also takes over abandoned segments */
+    spin_lock(&heap->lock);
+    segment_purge_free_spans(heap);
+    spin_unlock(&heap->lock);
+  }
+  heaps_visit_unlocked(heap_is_other, heap_trim_other);
+  segment_cache_collect(true); /* last: the other heaps' emptied segments went there */
+  int64_t released = before - stat_read(STAT_COMMITTED);
+  return released > 0 ? (size_t)released : 0;
 }
 
 /* The background thread's own heap: registered nowhere, used only to take

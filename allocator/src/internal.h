@@ -248,6 +248,10 @@ typedef struct heap_s {
   /* Written by other threads: on its own cache line, away from the fields
    * the owner writes on every slow path. */
   _Alignas(64) _Atomic(block_t *) thread_delayed_free; /* remote frees into full pages */
+  /* Bytes of the blocks on thread_delayed_free and delayed_purged, huge
+   * ones apart: still `used` in their pages, but free (sa_usage_get).
+   * Added before a push, so it is never less than the lists hold. */
+  _Atomic int64_t delayed_bytes;
   _Alignas(64) uint8_t owner_fields_start;
   span_queue_t spans[SPAN_BINS];         /* free spans of the owned segments */
   segment_t *segments;                   /* owned segments (list) */
@@ -413,6 +417,7 @@ SA_INTERNAL void segment_free_empty(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_release_empty(heap_t *heap);
 SA_INTERNAL void segment_spans_dequeue(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_purge_now(segment_t *s);
+SA_INTERNAL void segment_purge_free_spans(heap_t *heap);
 SA_INTERNAL void segment_link(heap_t *heap, segment_t *s);
 SA_INTERNAL void segment_unlink(heap_t *heap, segment_t *s);
 SA_INTERNAL bool segment_reclaim_some(heap_t *heap, bool all);
@@ -466,6 +471,7 @@ SA_INTERNAL block_t *page_block_start(const page_t *page, const void *p);
 /* heap.c */
 SA_INTERNAL heap_t *heap_get_or_init(void);
 SA_INTERNAL void heap_collect(heap_t *heap, bool force);
+SA_INTERNAL int64_t heaps_delayed_bytes(void);
 SA_INTERNAL void heap_thread_done(heap_t *heap);
 SA_INTERNAL void heap_key_create(void (*done)(void *));
 SA_INTERNAL heap_t *heap_of_thread(void);

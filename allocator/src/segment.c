@@ -193,6 +193,26 @@ void segment_purge_now(segment_t *s) {
   s->purge_expire = 0;
 }
 
+/* sa_trim: every free slice of the heap's segments that is still committed
+ * goes back now, pending or not and whatever the purge delay (a program
+ * that calls malloc_trim asks for exactly that). Heap lock held. */
+void segment_purge_free_spans(heap_t *heap) {
+  for (segment_t *s = heap->segments; s != NULL; s = s->next) {
+    if (s->kind == SEGMENT_HUGE) continue;
+    for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
+      const slice_t *sl = &s->slices[i];
+      size_t n = sl->slice_count ? sl->slice_count : 1;
+      if (!sl->is_used) {
+        if (n > s->slice_entries - i) n = s->slice_entries - i;
+        for (size_t k = i; k < i + n; k++)
+          if (!mask_test(&s->purged, k)) mask_set(&s->purge_pending, k, 1, true);
+      }
+      i += n;
+    }
+    segment_purge_now(s);
+  }
+}
+
 /* The purge delay adapts per heap: a heap that takes back memory it purged
  * less than two delays ago pays page faults for every byte of it, so its
  * delay doubles (up to 16x); it halves again after two seconds in which

@@ -16,6 +16,7 @@
 typedef struct walk_s {
   sa_span_visitor *visit;
   void *arg;
+  bool resident; /* ask mincore (a system call a span) */
 } walk_t;
 
 static uint32_t count_thread_free(const page_t *page) {
@@ -25,11 +26,11 @@ static uint32_t count_thread_free(const page_t *page) {
 }
 
 static void describe_free(const segment_t *s, size_t i, size_t n, sa_span_info_t *out) {
-  bool all_purged = true;
-  for (size_t k = i; k < i + n; k++)
-    if (!segment_slice_purged(s, k)) all_purged = false;
-  out->state = all_purged ? SA_SPAN_PURGED : SA_SPAN_FREE;
+  size_t kept = 0;
+  for (size_t k = i; k < i + n; k++) kept += !segment_slice_purged(s, k);
+  out->state = kept == 0 ? SA_SPAN_PURGED : SA_SPAN_FREE;
   out->kind = SA_PAGE_NONE;
+  out->committed = kept << SLICE_SHIFT;
 }
 
 static void describe_page(const page_t *page, sa_span_info_t *out) {
@@ -43,6 +44,7 @@ static void describe_page(const page_t *page, sa_span_info_t *out) {
   uint32_t used = page->used, pinned = page->pinned;
   out->used = used > pinned ? used - pinned : 0;
   out->thread_free = count_thread_free(page);
+  out->committed = ((size_t)page->slice_count << SLICE_SHIFT) - ((size_t)page->tail_uncommitted_4k << 12);
 }
 
 static void walk_segment(const segment_t *s, void *arg) {
@@ -60,7 +62,7 @@ static void walk_segment(const segment_t *s, void *arg) {
     info.slices = (uint32_t)n;
     if (sl->is_used) describe_page(sl, &info);
     else describe_free(s, i, n, &info);
-    info.resident = os_resident_bytes((const uint8_t *)s + (i << SLICE_SHIFT), n << SLICE_SHIFT);
+    if (w->resident) info.resident = os_resident_bytes((const uint8_t *)s + (i << SLICE_SHIFT), n << SLICE_SHIFT);
     w->visit(&info, w->arg);
     i += n;
   }
@@ -68,8 +70,37 @@ static void walk_segment(const segment_t *s, void *arg) {
 
 SA_API size_t sa_heap_snapshot(sa_span_visitor *visit, void *arg) {
   if (visit == NULL) return 0;
-  walk_t w = {visit, arg};
+  walk_t w = {visit, arg, true};
   return segments_walk(walk_segment, &w);
+}
+
+/* ---- usage (mallinfo2) ----------------------------------------------------- */
+
+static void usage_add(const sa_span_info_t *sp, void *arg) {
+  sa_usage_t *u = arg;
+  if (sp->state != SA_SPAN_PAGE) {
+    if (sp->committed == 0) return;
+    u->free_span_bytes += sp->committed;
+    u->free_spans++;
+    return;
+  }
+  size_t live = sp->used > sp->thread_free ? sp->used - sp->thread_free : 0;
+  if (sp->kind == SA_PAGE_HUGE) {
+    u->huge_blocks += live;
+    u->huge_bytes += sp->committed;
+  } else {
+    u->in_use_bytes += live * sp->block_size;
+  }
+}
+
+SA_API void sa_usage_get(sa_usage_t *out) {
+  if (out == NULL) return;
+  *out = (sa_usage_t){0};
+  walk_t w = {usage_add, out, false};
+  segments_walk(walk_segment, &w);
+  size_t delayed = (size_t)heaps_delayed_bytes(); /* free, yet `used` in their pages */
+  out->in_use_bytes = out->in_use_bytes > delayed ? out->in_use_bytes - delayed : 0;
+  out->committed_bytes = (size_t)stat_read(STAT_COMMITTED);
 }
 
 /* ---- CSV output --------------------------------------------------------- */

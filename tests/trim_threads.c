@@ -1,0 +1,157 @@
+/* trim_threads: sa_trim (what malloc_trim calls) gives back the free memory
+ * of every thread, and sa_usage_get (what mallinfo2 is made of) counts the
+ * blocks in use.
+ *
+ * Purging is switched off (purge delay -1, no background thread), so that
+ * nothing but the trim can return memory and every figure is exact:
+ *  1. usage: the main thread's small blocks raise in_use_bytes by exactly
+ *     their usable sizes; freed by a worker (remote frees its owner has not
+ *     collected yet), in_use_bytes is back where it was. A huge block counts
+ *     as one huge block of at least its size, and not in in_use_bytes.
+ *  2. trim: the worker fills and frees 64 MiB of 1 MiB blocks (spans of
+ *     their own) and waits, alive, outside the allocator. sa_usage_get must
+ *     show at least 60 MiB of free spans; sa_trim from the main thread must
+ *     return at least 60 MiB, leave under 4 MiB of free spans, and take the
+ *     blocks' OS pages out of RAM (mincore). The worker then allocates and
+ *     checks 64 MiB again: its heap still works.
+ * The other threads are blocked on semaphores whenever the main thread
+ * walks or trims, so ThreadSanitizer sees every access ordered. */
+#include "segalloc.h"
+#include "support/tst_block.h"
+#include "support/tst_check.h"
+#include "support/tst_proc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define BIG ((size_t)1 << 20)
+#define BIGS 64
+#define SMALLS 3000
+#define HUGE_SIZE ((size_t)40 << 20)
+
+static tst_block_t bigs[BIGS];
+static void *smalls[SMALLS];
+static sem_t to_worker, to_main;
+
+enum { STEP_FREE_SMALLS, STEP_FILL_AND_FREE, STEP_AGAIN, STEP_DONE };
+static int step;
+
+static void fill_bigs(uint64_t id0) {
+  for (size_t i = 0; i < BIGS; i++) {
+    bigs[i] = (tst_block_t){.p = sa_malloc(BIG), .size = BIG, .id = id0 + i};
+    if (bigs[i].p == NULL) tst_fail("worker: sa_malloc(1 MiB) #%zu returned NULL", i);
+    tst_block_fill(&bigs[i]);
+  }
+}
+
+static void *worker_main(void *arg) {
+  (void)arg;
+  for (;;) {
+    sem_wait(&to_worker);
+    if (step == STEP_DONE) return NULL;
+    if (step == STEP_FREE_SMALLS) {
+      for (size_t i = 0; i < SMALLS; i++) sa_free(smalls[i]);
+    } else {
+      fill_bigs(step == STEP_AGAIN ? 1000 : 0);
+      for (size_t i = 0; i < BIGS; i++) {
+        tst_block_verify(&bigs[i], "worker block before its free");
+        sa_free(bigs[i].p);
+      }
+    }
+    sem_post(&to_main);
+  }
+}
+
+static void worker_do(int what) {
+  step = what;
+  sem_post(&to_worker);
+  sem_wait(&to_main);
+}
+
+static sa_usage_t usage(void) {
+  sa_usage_t u;
+  sa_usage_get(&u);
+  return u;
+}
+
+static void check_usage(void) {
+  size_t before = usage().in_use_bytes, sum = 0;
+  for (size_t i = 0; i < SMALLS; i++) {
+    smalls[i] = sa_malloc(16 + i % 2000);
+    if (smalls[i] == NULL) tst_fail("sa_malloc(%zu) returned NULL", 16 + i % 2000);
+    sum += sa_usable_size(smalls[i]);
+  }
+  size_t held = usage().in_use_bytes;
+  if (held != before + sum)
+    tst_fail("in_use_bytes %zu -> %zu after %d blocks of %zu usable bytes in all", before, held, SMALLS, sum);
+  worker_do(STEP_FREE_SMALLS);
+  size_t after = usage().in_use_bytes;
+  if (after != before) tst_fail("in_use_bytes %zu after the remote frees, %zu before the blocks", after, before);
+
+  sa_usage_t u0 = usage();
+  void *huge = sa_malloc(HUGE_SIZE);
+  if (huge == NULL) tst_fail("sa_malloc(40 MiB) returned NULL");
+  sa_usage_t u1 = usage();
+  if (u1.huge_blocks != u0.huge_blocks + 1 || u1.huge_bytes < u0.huge_bytes + HUGE_SIZE ||
+      u1.in_use_bytes != u0.in_use_bytes)
+    tst_fail("a 40 MiB block: huge_blocks %zu -> %zu, huge_bytes %zu -> %zu, in_use_bytes %zu -> %zu",
+             u0.huge_blocks, u1.huge_blocks, u0.huge_bytes, u1.huge_bytes, u0.in_use_bytes, u1.in_use_bytes);
+  sa_free(huge);
+  sa_usage_t u2 = usage();
+  if (u2.huge_blocks != u0.huge_blocks || u2.huge_bytes != u0.huge_bytes)
+    tst_fail("after its free: huge_blocks %zu, huge_bytes %zu (before %zu, %zu)", u2.huge_blocks, u2.huge_bytes,
+             u0.huge_blocks, u0.huge_bytes);
+}
+
+/* OS pages of the freed 1 MiB blocks still in RAM. A segment that emptied
+ * went to the segment cache, which the trim unmaps: ENOMEM, none. */
+static size_t resident_pages(void) {
+  size_t os = (size_t)sysconf(_SC_PAGESIZE), n = 0;
+  static unsigned char v[BIG / 4096 + 1];
+  for (size_t i = 0; i < BIGS; i++) {
+    if (mincore(bigs[i].p, BIG, v) != 0) {
+      if (errno == ENOMEM) continue;
+      tst_fail("mincore failed: %s", strerror(errno));
+    }
+    for (size_t k = 0; k < BIG / os; k++) n += v[k] & 1;
+  }
+  return n;
+}
+
+static void check_trim(void) {
+  worker_do(STEP_FILL_AND_FREE);
+  sa_usage_t u0 = usage();
+  size_t in_ram = resident_pages();
+  if (u0.free_span_bytes < 60 * TST_MIB || in_ram == 0)
+    tst_fail("before the trim: %zu bytes of free spans and %zu OS pages in RAM (purging is off)",
+             u0.free_span_bytes, in_ram);
+  size_t released = sa_trim();
+  sa_usage_t u1 = usage();
+  size_t left = resident_pages();
+  if (released < 60 * TST_MIB || u1.free_span_bytes >= 4 * TST_MIB || left != 0)
+    tst_fail("sa_trim returned %zu bytes; after it %zu bytes of free spans, %zu of %zu OS pages in RAM", released,
+             u1.free_span_bytes, left, in_ram);
+  worker_do(STEP_AGAIN);
+}
+
+int main(void) {
+  tst_init("trim_threads");
+  sa_option_set(SA_OPTION_PURGE_DELAY, -1);
+  sa_option_set(SA_OPTION_BACKGROUND, 0);
+  sem_init(&to_worker, 0, 0);
+  sem_init(&to_main, 0, 0);
+  pthread_t t;
+  if (pthread_create(&t, NULL, worker_main, NULL) != 0) tst_fail("pthread_create failed");
+  check_usage();
+  check_trim();
+  step = STEP_DONE;
+  sem_post(&to_worker);
+  pthread_join(t, NULL);
+  printf("trim_threads: ok\n");
+  return 0;
+}
