@@ -2,7 +2,7 @@
  * against a shadow model. Every live block is filled with its own pattern
  * and checked before it is freed or moved; no two live blocks may overlap;
  * usable size and alignment are honoured; realloc keeps the contents; calloc
- * is zero. Some frees happen on a second thread (cross-thread handoff). */
+ * is zero; a trim (sa_trim) leaves every live block as it was. Some frees happen on a second thread (cross-thread handoff). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -191,7 +191,16 @@ static void op(input_t *in) {
     fill(l);
     break;
   }
-  case 5: release((int)slot, 0); break;
+  case 5:
+    release((int)slot, 0);
+    /* Now and then everything free goes back to the OS: no live block may
+     * lose a byte to it. */
+    if (take(in) % 16 == 0) {
+      sa_trim();
+      for (int i = 0; i < SLOTS; i++)
+        if (live[i].p) check(&live[i]);
+    }
+    break;
   default: release((int)slot, 1); break; /* cross-thread free */
   }
 }
