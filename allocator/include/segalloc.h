@@ -41,12 +41,15 @@ SA_API size_t sa_usable_size(const void *p);
 SA_API void sa_collect(bool force);
 
 /* Returns the free memory of every thread to the OS now, whatever the
- * purge delay (malloc_trim calls it): the caller's heap as sa_collect(true)
- * does (which also takes over the segments of threads that ended), then the
- * free spans and kept large blocks of every other thread's heap, skipping a
- * heap whose thread is inside an allocator slow path at that moment. Free
- * blocks inside pages stay. Returns how far committed_bytes fell over the
- * call (allocations by other threads meanwhile count against it). */
+ * purge delay (malloc_trim calls it). The caller's heap: what
+ * sa_collect(true) does (which also takes over the segments of threads that
+ * ended), every free span, and the free blocks inside its pages (blocks of
+ * 8 KiB and more whole, smaller ones by the OS pages they fill). Every
+ * other thread's heap, unless its thread is inside an allocator slow path
+ * at that moment: its free spans, kept large blocks, and the blocks other
+ * threads freed into its pages (its own free lists are its thread's alone).
+ * Returns how far committed_bytes fell over the call (allocations by other
+ * threads meanwhile count against it). */
 SA_API size_t sa_trim(void);
 
 /* Statistics, process-wide. */

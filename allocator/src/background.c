@@ -99,65 +99,96 @@ static uint64_t page_coverable_os_pages(const page_t *page, const uint64_t *free
   return mask;
 }
 
-/* Small blocks that other threads freed into an idle heap's page. Only the
- * owner may touch its free lists, and several blocks share an OS page, so
- * an OS page is purged only when every block touching it is on
- * thread_free; purged_mask then stands for the blocks that start in it,
- * whose links the purge zeroed, and the others go back on thread_free.
- * larson-server: each lane's first thread fills the lane's table and then
- * waits in pthread_join for good, while later threads free its blocks: 1.2
- * MB of peak RSS stayed on its pages' thread_free lists. */
-static void page_purge_remote_small(page_t *page) {
+/* The free blocks on `list` (of a small page) that lie in OS pages they
+ * cover wholly (every block touching the OS page is on the list), less
+ * those purged already, are purged; purged_mask is to stand for the blocks
+ * that start in those OS pages, whose links the purge zeroed. Returns the
+ * blocks that stay, relinked (*kept of them, *last the last), and in *mask
+ * the bits for the caller to set. */
+block_t *page_purge_covered_os_pages(page_t *page, block_t *list, block_t **last, uint32_t *kept, uint64_t *mask) {
   size_t os = os_page_size(), bs = page->block_size;
-  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
-  if (tf_block(tf) == NULL || (size_t)tf_count(tf) * bs < os) return;
   uint64_t freed[SLICE_SIZE / 16 / 64] = {0};
-  block_t *list = page_take_thread_free(page);
   for (block_t *b = list; b != NULL; b = b->next) {
     size_t i = (size_t)((uint8_t *)b - page->page_start) / bs;
     freed[i >> 6] |= 1ULL << (i & 63);
   }
-  uint64_t mask = page_coverable_os_pages(page, freed, atomic_load_explicit(&page->purged_mask, memory_order_relaxed));
+  uint64_t m = page_coverable_os_pages(page, freed, atomic_load_explicit(&page->purged_mask, memory_order_relaxed));
   /* Unlink the blocks that stay before the purge zeroes their neighbours'
    * links. */
   uintptr_t base = (uintptr_t)page->page_start & ~(uintptr_t)(os - 1);
-  block_t *keep = NULL, *keep_last = NULL;
-  uint32_t kept = 0;
+  block_t *keep = NULL;
+  *last = NULL;
+  *kept = 0;
   for (block_t *b = list, *next; b != NULL; b = next) {
     next = b->next;
-    if (mask >> page_purged_bit(page, b) & 1) continue;
+    if (m >> page_purged_bit(page, b) & 1) continue;
     b->next = keep;
     keep = b;
-    if (keep_last == NULL) keep_last = b;
-    kept++;
+    if (*last == NULL) *last = b;
+    (*kept)++;
   }
-  if (mask != 0) page_unadvise_huge(page);
-  for (uint64_t m = mask; m;) {
-    size_t j = (size_t)__builtin_ctzll(m), k = j;
-    while (k < 64 && (m >> k & 1)) k++; /* a run of purgeable OS pages: one madvise */
+  if (m != 0) page_unadvise_huge(page);
+  for (uint64_t r = m; r;) {
+    size_t j = (size_t)__builtin_ctzll(r), k = j;
+    while (k < 64 && (r >> k & 1)) k++; /* a run of purgeable OS pages: one madvise */
     block_purge_range(base + j * os, base + k * os);
-    m &= k < 64 ? ~((1ULL << k) - 1) : 0;
+    r &= k < 64 ? ~((1ULL << k) - 1) : 0;
   }
-  if (keep != NULL) page_return_thread_free(page, keep, keep_last, kept);
+  *mask = m;
+  return keep;
+}
+
+/* Big blocks (pages of at most 64, see purged_mask): every block on `list`
+ * is purged whole; returns their bits, *n how many. */
+uint64_t page_purge_whole_blocks(page_t *page, block_t *list, uint32_t *n) {
+  page_unadvise_huge(page);
+  uint64_t mask = 0;
+  *n = 0;
+  for (block_t *b = list; b != NULL;) {
+    block_t *next = b->next; /* read before the purge zeroes it */
+    mask |= 1ULL << page_purged_bit(page, b);
+    block_purge_range((uintptr_t)b, (uintptr_t)b + page->block_size);
+    (*n)++;
+    b = next;
+  }
+  return mask;
+}
+
+/* Big enough blocks for purged_mask to stand for them one by one. */
+bool page_purges_blocks(const page_t *page) {
+  return page->reserved <= 64 && page->block_size >= 2 * os_page_size();
+}
+
+/* Small blocks that other threads freed into an idle heap's page. Only the
+ * owner may touch its free lists, and several blocks share an OS page, so
+ * an OS page is purged only when every block touching it is on
+ * thread_free; the others go back on thread_free.
+ * larson-server: each lane's first thread fills the lane's table and then
+ * waits in pthread_join for good, while later threads free its blocks: 1.2
+ * MB of peak RSS stayed on its pages' thread_free lists. */
+static void page_purge_remote_small(page_t *page) {
+  uintptr_t tf = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+  if (tf_block(tf) == NULL || (size_t)tf_count(tf) * page->block_size < os_page_size()) return;
+  block_t *last;
+  uint32_t kept;
+  uint64_t mask;
+  block_t *keep = page_purge_covered_os_pages(page, page_take_thread_free(page), &last, &kept, &mask);
+  if (keep != NULL) page_return_thread_free(page, keep, last, kept);
   if (mask != 0) atomic_fetch_or_explicit(&page->purged_mask, mask, memory_order_release);
 }
 
+/* Remote frees count in `used` until collected: purged, they stay counted
+ * (page_take_purged_block takes them off). */
 static void page_purge_remote_frees(heap_t *heap, page_t *page) {
   (void)heap;
   if (page_purges_os_pages(page)) {
     page_purge_remote_small(page);
     return;
   }
-  if (page->reserved > 64 || page->block_size < 2 * os_page_size()) return;
+  if (!page_purges_blocks(page)) return;
   if (tf_block(atomic_load_explicit(&page->thread_free, memory_order_relaxed)) == NULL) return;
-  page_unadvise_huge(page);
-  uint64_t mask = 0;
-  for (block_t *b = page_take_thread_free(page); b != NULL;) {
-    block_t *next = b->next; /* read before the purge zeroes it */
-    mask |= 1ULL << page_purged_bit(page, b);
-    block_purge_range((uintptr_t)b, (uintptr_t)b + page->block_size);
-    b = next;
-  }
+  uint32_t n;
+  uint64_t mask = page_purge_whole_blocks(page, page_take_thread_free(page), &n);
   atomic_fetch_or_explicit(&page->purged_mask, mask, memory_order_release);
 }
 
@@ -211,8 +242,8 @@ static void heap_purge_delayed(heap_t *heap) {
   }
 }
 
-/* Heap lock held (heaps_visit_idle). */
-static void heap_background_purge(heap_t *heap) {
+/* Heap lock held (heaps_visit_idle; sa_trim for every other heap). */
+void heap_background_purge(heap_t *heap) {
   page_large_kept_release(heap);
   segment_purge_heap(heap, false);
   heap_visit_pages(heap, page_free_if_idle_emptied);

@@ -250,7 +250,7 @@ size_t heaps_live(void) { return atomic_load_explicit(&heaps_count, memory_order
  * lock held. A heap whose owner is inside a slow path is skipped rather
  * than waited for: the owner then holds its lock, and may want heaps_lock
  * next. */
-static void heaps_visit_unlocked(bool (*want)(heap_t *), void (*fn)(heap_t *)) {
+void heaps_visit_unlocked(bool (*want)(heap_t *), void (*fn)(heap_t *)) {
   spin_lock(&heaps_lock);
   for (heap_t *h = heaps_all; h; h = h->next_all) {
     if (!want(h) || atomic_flag_test_and_set_explicit(&h->lock.f, memory_order_acquire)) continue;
@@ -278,30 +278,6 @@ int64_t heaps_delayed_bytes(void) {
   for (heap_t *h = heaps_all; h; h = h->next_all) sum += atomic_load_explicit(&h->delayed_bytes, memory_order_relaxed);
   spin_unlock(&heaps_lock);
   return sum;
-}
-
-static bool heap_is_other(heap_t *h) { return h != sa_heap_tls; }
-
-/* Another thread's heap, its lock held: what its slow paths own and no fast
- * path touches (kept large pages, free spans) can go. */
-static void heap_trim_other(heap_t *h) {
-  page_large_kept_release(h);
-  segment_purge_free_spans(h);
-}
-
-SA_API size_t sa_trim(void) {
-  int64_t before = stat_read(STAT_COMMITTED);
-  heap_t *heap = sa_heap_tls;
-  if (heap != &heap_empty) {
-    heap_collect(heap, true); /* also takes over abandoned segments */
-    spin_lock(&heap->lock);
-    segment_purge_free_spans(heap);
-    spin_unlock(&heap->lock);
-  }
-  heaps_visit_unlocked(heap_is_other, heap_trim_other);
-  segment_cache_collect(true); /* last: the other heaps' emptied segments went there */
-  int64_t released = before - stat_read(STAT_COMMITTED);
-  return released > 0 ? (size_t)released : 0;
 }
 
 /* The background thread's own heap: registered nowhere, used only to take

@@ -493,6 +493,11 @@ SA_INTERNAL void background_maybe_start(void);
 SA_INTERNAL void background_atfork_child(void);
 SA_INTERNAL size_t block_purge_range(uintptr_t from, uintptr_t to);
 SA_INTERNAL void background_visit_heap(heap_t *heap);
+SA_INTERNAL void heap_background_purge(heap_t *heap);
+SA_INTERNAL bool page_purges_blocks(const page_t *page);
+SA_INTERNAL uint64_t page_purge_whole_blocks(page_t *page, block_t *list, uint32_t *n);
+SA_INTERNAL block_t *page_purge_covered_os_pages(page_t *page, block_t *list, block_t **last, uint32_t *kept,
+                                                 uint64_t *mask);
 SA_INTERNAL bool page_purges_os_pages(const page_t *page);
 SA_INTERNAL void page_os_page_blocks(const page_t *page, size_t j, size_t *from, size_t *to);
 SA_INTERNAL uint32_t page_purged_blocks(const page_t *page, uint64_t mask);
@@ -506,6 +511,7 @@ SA_INTERNAL extern spinlock_t abandoned_visit_lock;
 /* heap.c, for the background thread */
 SA_INTERNAL void heap_visit_pages(heap_t *heap, void (*fn)(heap_t *, page_t *));
 SA_INTERNAL void heaps_visit_idle(void (*fn)(heap_t *));
+SA_INTERNAL void heaps_visit_unlocked(bool (*want)(heap_t *), void (*fn)(heap_t *));
 SA_INTERNAL size_t heaps_live(void);
 SA_INTERNAL heap_t *heap_background_init(void);
 SA_INTERNAL void heap_abandon_all(heap_t *heap);
