@@ -15,7 +15,9 @@
  *     blocks' OS pages out of RAM (mincore). The worker then allocates and
  *     checks 64 MiB again: its heap still works.
  *  3. free blocks inside pages that hold live ones: the main thread's own
- *     (every other 64 KiB block of 48; of 4096 256-byte blocks, every other
+ *     (every other 64 KiB block of 48 and 20,000-byte block of 800, a class
+ *     that once got huge pages of more blocks than purged_mask has bits;
+ *     of 4096 256-byte blocks, every other
  *     run of 16, so that whole OS pages are free in pages that stay live) and the worker's that the main thread
  *     freed (every other 64 KiB block of 48, remote frees the worker has
  *     not collected). After sa_trim no OS page wholly inside a freed block
@@ -52,7 +54,9 @@ static sem_t to_worker, to_main;
 #define MIDS 48
 #define TINY 256
 #define TINIES 4096
-static tst_block_t own_mids[MIDS], worker_mids[MIDS], tinies[TINIES];
+#define ODD 20000 /* a 4 KiB-multiple class below 32 KiB: 16 pages and more of it once got huge pages */
+#define ODDS 800
+static tst_block_t own_mids[MIDS], worker_mids[MIDS], tinies[TINIES], odds[ODDS];
 
 enum { STEP_FREE_SMALLS, STEP_FILL_AND_FREE, STEP_AGAIN, STEP_MAKE_MIDS, STEP_DONE };
 static int step;
@@ -208,9 +212,11 @@ static void free_every_other(tst_block_t *b, size_t n) {
 static void check_trim_inside_pages(void) {
   make_blocks(own_mids, MIDS, MID, 2000);
   make_blocks(tinies, TINIES, TINY, 10000);
+  make_blocks(odds, ODDS, ODD, 30000);
   worker_do(STEP_MAKE_MIDS);
   free_every_other(own_mids, MIDS);
   free_every_other(worker_mids, MIDS);
+  free_every_other(odds, ODDS);
   for (size_t i = 0; i < TINIES; i++)
     if (tiny_freed(i)) sa_free(tinies[i].p);
   sa_trim();
@@ -219,12 +225,13 @@ static void check_trim_inside_pages(void) {
     own += resident_inside(own_mids[i].p, MID, 0);
     remote += resident_inside(worker_mids[i].p, MID, sysconf(_SC_PAGESIZE));
   }
+  for (size_t i = 0; i < ODDS; i += 2) own += resident_inside(odds[i].p, ODD, 0);
   size_t covered = 0;
   tiny = resident_tiny_pages(&covered);
   if (covered < TINIES / 2 / (4096 / TINY) / 2) tst_fail("only %zu OS pages wholly inside the freed 256-byte blocks", covered);
   if (own != 0 || remote != 0 || tiny != 0)
-    tst_fail("after sa_trim, OS pages still in RAM inside freed blocks: %zu in the own 64 KiB ones, %zu in the "
-             "worker's, %zu in the 256-byte run", own, remote, tiny);
+    tst_fail("after sa_trim, OS pages still in RAM inside freed blocks: %zu in the own 64 KiB and 20,000-byte "
+             "ones, %zu in the worker's, %zu in the 256-byte runs", own, remote, tiny);
   for (size_t i = 1; i < MIDS; i += 2) {
     tst_block_verify(&own_mids[i], "own live 64 KiB block after the trim");
     tst_block_verify(&worker_mids[i], "worker's live 64 KiB block after the trim");
@@ -244,6 +251,10 @@ static void check_trim_inside_pages(void) {
     sa_free(tinies[i].p);
   }
   for (size_t i = 1; i < MIDS; i += 2) sa_free(worker_mids[i].p);
+  for (size_t i = 1; i < ODDS; i += 2) {
+    tst_block_verify(&odds[i], "live 20,000-byte block after the trim");
+    sa_free(odds[i].p);
+  }
 }
 
 int main(void) {

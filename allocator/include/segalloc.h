@@ -95,7 +95,7 @@ typedef enum sa_option_e {
   SA_OPTION_SECURE,        /* check frees for double/invalid pointers and abort */
   SA_OPTION_BACKGROUND,    /* background thread purges memory of idle threads (1) */
   SA_OPTION_MAP_INTERVAL,  /* ms between heap-map snapshots to SEGALLOC_MAP (0: at exit only) */
-  SA_OPTION_HUGEPAGES,     /* transparent huge pages: 0 never, 1 pages of populous 4 KiB-multiple classes (1), 2 every segment */
+  SA_OPTION_HUGEPAGES,     /* transparent huge pages: 0 never, 1 pages of populous 4 KiB-multiple classes from 32 KiB (1), 2 every segment */
   SA_OPTION_POPULATE,      /* MiB committed before fresh pages are populated ahead of their blocks (32); -1 never */
   SA_OPTION_COUNT
 } sa_option_t;

@@ -31,7 +31,7 @@ static option_desc_t options[SA_OPTION_COUNT] = {
     [SA_OPTION_SECURE] = {0, 0, "SECURE", "detect invalid and double frees, then abort"},
     [SA_OPTION_BACKGROUND] = {1, 1, "BACKGROUND", "a thread purges memory that idle threads hold"},
     [SA_OPTION_MAP_INTERVAL] = {0, 0, "MAP_INTERVAL", "ms between heap-map snapshots (0: at exit only)"},
-    [SA_OPTION_HUGEPAGES] = {1, 1, "HUGEPAGES", "transparent huge pages: 0 never, 1 big pages of 4 KiB-multiple sizes, 2 every segment"},
+    [SA_OPTION_HUGEPAGES] = {1, 1, "HUGEPAGES", "transparent huge pages: 0 never, 1 big pages of 4 KiB-multiple sizes from 32 KiB, 2 every segment"},
     [SA_OPTION_POPULATE] = {32, 32, "POPULATE", "MiB committed before fresh pages are populated ahead of their blocks (-1: never)"},
 };
 
