@@ -86,6 +86,15 @@ check_python() {
   same_output python3 "$work/py.ref" "$work/py.out"
 }
 
+# glibc's malloc_trim and mallinfo2, called through ctypes, answer for the
+# allocator the program runs on (the same lines under glibc).
+check_python_trim() {
+  local script="$here/preload_python_trim.py"
+  PYTHONMALLOC=malloc python3 "$script" >"$work/pytrim.ref" || { fail "python3 trim: reference run failed"; return; }
+  PYTHONMALLOC=malloc under_segalloc python3-trim python3 "$script" >"$work/pytrim.out" || return
+  same_output "python3 malloc_trim/mallinfo2" "$work/pytrim.ref" "$work/pytrim.out"
+}
+
 check_sort() {
   make_text "$work/sort.in" 150000
   # A small buffer and two threads make sort spill runs to temporary files
@@ -206,6 +215,7 @@ done
 [ $failed -eq 0 ] || exit 1
 
 check_python
+check_python_trim
 check_sort
 check_xz
 check_sqlite
