@@ -3,6 +3,9 @@
  * about half to other threads, which check and free them. Every block
  * carries a pattern derived from its id and is checked before each free
  * and realloc, so lost, overlapping or moved-without-copy blocks fail.
+ * About STRESS_TRIMS times in a run, at random steps, some worker trims
+ * (sa_trim: every heap's free memory back to the OS, other threads' heaps
+ * while they run), which must not lose or change a live block either.
  *
  * usage: stress_sa [threads=4] [calls=1000000] [seed=1]
  * calls counts every sa_* call of every thread together. */
@@ -25,6 +28,7 @@
 #define STRESS_LOCAL_CAP 32        /* blocks a thread keeps for itself */
 #define STRESS_INBOX_CAP 64        /* blocks waiting for a receiving thread */
 #define STRESS_INBOX_BATCH 4       /* received blocks freed per step */
+#define STRESS_TRIMS 40            /* sa_trim calls per run, on average (each costs ms) */
 
 typedef struct stress_counts_s {
   uint64_t calls;
@@ -34,6 +38,7 @@ typedef struct stress_counts_s {
   uint64_t reallocs;
   uint64_t local_frees;
   uint64_t remote_frees;
+  uint64_t trims;
 } stress_counts_t;
 
 typedef struct stress_worker_s {
@@ -182,6 +187,10 @@ static void stress_drain_inbox(stress_worker_t *w, size_t max) {
 
 static void stress_step(stress_worker_t *w) {
   stress_drain_inbox(w, STRESS_INBOX_BATCH);
+  if (tst_rng_below(&w->rng, w->call_budget * stress_nthreads / STRESS_TRIMS + 1) == 0) {
+    sa_trim();
+    w->counts.trims++;
+  }
   uint64_t r = tst_rng_below(&w->rng, 100);
   if (w->nlocal == 0 || r < 30) {
     tst_block_t b = stress_new_block(w);
@@ -236,6 +245,7 @@ static stress_counts_t stress_sum_counts(void) {
     sum.reallocs += c->reallocs;
     sum.local_frees += c->local_frees;
     sum.remote_frees += c->remote_frees;
+    sum.trims += c->trims;
   }
   return sum;
 }
@@ -278,9 +288,10 @@ int main(int argc, char **argv) {
   stress_counts_t sum = stress_sum_counts();
   stress_check_totals(&sum, calls);
   printf("stress_sa: OK threads=%u calls=%" PRIu64 " blocks=%" PRIu64 " calloc=%" PRIu64
-         " aligned=%" PRIu64 " realloc=%" PRIu64 " local_frees=%" PRIu64 " remote_frees=%" PRIu64 "\n",
+         " aligned=%" PRIu64 " realloc=%" PRIu64 " local_frees=%" PRIu64 " remote_frees=%" PRIu64
+         " trims=%" PRIu64 "\n",
          stress_nthreads, sum.calls, sum.allocs, sum.callocs, sum.aligned, sum.reallocs,
-         sum.local_frees, sum.remote_frees);
+         sum.local_frees, sum.remote_frees, sum.trims);
   for (unsigned i = 0; i < stress_nthreads; i++) tst_queue_destroy(&stress_workers[i].inbox);
   free(stress_workers);
   return 0;
