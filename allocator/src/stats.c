@@ -54,6 +54,8 @@ SA_API void sa_stats_print(FILE *out) {
 void stats_print_fd(int fd) {
   sa_stats_t st;
   sa_stats_get(&st);
+  sa_usage_t u; /* what the blocks hold now: a walk, not a counter */
+  sa_usage_get(&u);
   const struct { const char *name; int64_t v; } rows[] = {
       {"segments", st.segments}, {"segments_peak", st.segments_peak},
       {"segments_cached", st.segments_cached}, {"segments_abandoned", st.segments_abandoned},
@@ -63,6 +65,8 @@ void stats_print_fd(int fd) {
       {"reserved_bytes", st.reserved_bytes}, {"committed_bytes", st.committed_bytes},
       {"purged_bytes", st.purged_bytes}, {"local_frees", st.local_frees},
       {"remote_frees", st.remote_frees}, {"threads", st.threads},
+      {"in_use_bytes", (int64_t)u.in_use_bytes}, {"huge_bytes", (int64_t)u.huge_bytes},
+      {"free_span_bytes", (int64_t)u.free_span_bytes},
   };
   char buf[2048];
   size_t n = 0;

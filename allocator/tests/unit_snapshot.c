@@ -115,9 +115,18 @@ static void check_stats_print(void) {
   read_all(fileno(f), buf, sizeof buf);
   fclose(f);
   EXPECT(strncmp(buf, "before\nsegalloc: segments ", 26) == 0, "buffered text first, then the stats: %.60s", buf);
-  EXPECT(count_lines_starting(buf, "segalloc: ") == 16, "16 statistics:\n%s", buf);
+  EXPECT(count_lines_starting(buf, "segalloc: ") == 19, "19 statistics:\n%s", buf);
   EXPECT(strstr(buf, "\nsegalloc: segments_peak ") && strstr(buf, "\nsegalloc: remote_frees "),
          "named lines:\n%s", buf);
+  /* The walk's lines say what sa_usage_get says (one thread: nothing moves between the two). */
+  sa_usage_t u;
+  sa_usage_get(&u);
+  const char *line = strstr(buf, "\nsegalloc: in_use_bytes ");
+  unsigned long long printed = 0;
+  EXPECT(line && sscanf(line, "\nsegalloc: in_use_bytes %llu", &printed) == 1 && printed == u.in_use_bytes &&
+             printed > 0,
+         "in_use_bytes %llu printed, %zu by sa_usage_get", printed, u.in_use_bytes);
+  EXPECT(strstr(buf, "\nsegalloc: huge_bytes ") && strstr(buf, "\nsegalloc: free_span_bytes "), "usage lines:\n%s", buf);
 }
 
 int main(void) {
