@@ -99,6 +99,14 @@ static uint64_t page_coverable_os_pages(const page_t *page, const uint64_t *free
   return mask;
 }
 
+/* The bits of `mask` set from i on, as far as they run unbroken: [i, *end). */
+static uint64_t mask_run(uint64_t mask, size_t i, size_t *end) {
+  size_t k = i;
+  while (k < 64 && (mask >> k & 1)) k++;
+  *end = k;
+  return (k < 64 ? (1ULL << k) - 1 : ~0ULL) & ~((1ULL << i) - 1);
+}
+
 /* The free blocks on `list` (of a small page) that lie in OS pages they
  * cover wholly (every block touching the OS page is on the list), less
  * those purged already, are purged; purged_mask is to stand for the blocks
@@ -128,22 +136,13 @@ block_t *page_purge_covered_os_pages(page_t *page, block_t *list, block_t **last
     (*kept)++;
   }
   if (m != 0) page_unadvise_huge(page);
-  for (uint64_t r = m; r;) {
-    size_t j = (size_t)__builtin_ctzll(r), k = j;
-    while (k < 64 && (r >> k & 1)) k++; /* a run of purgeable OS pages: one madvise */
+  for (uint64_t r = m; r;) { /* a run of purgeable OS pages: one madvise */
+    size_t j = (size_t)__builtin_ctzll(r), k;
+    r &= ~mask_run(r, j, &k);
     block_purge_range(base + j * os, base + k * os);
-    r &= k < 64 ? ~((1ULL << k) - 1) : 0;
   }
   *mask = m;
   return keep;
-}
-
-/* The bits of `mask` set from i on, as far as they run unbroken: [i, *end). */
-static uint64_t mask_run(uint64_t mask, size_t i, size_t *end) {
-  size_t k = i;
-  while (k < 64 && (mask >> k & 1)) k++;
-  *end = k;
-  return (k < 64 ? (1ULL << k) - 1 : ~0ULL) & ~((1ULL << i) - 1);
 }
 
 /* Big blocks (pages of at most 64, see purged_mask): every block on `list`
@@ -255,9 +254,9 @@ static void heap_purge_delayed(heap_t *heap) {
     page_t *page = page_of(segment_of(b), b);
     /* The freer may still be leaving DELAYED_FREEING: then the page waits
      * for the next visit (its block is parked below like any other). */
-    int64_t bytes = (int64_t)page->block_size; /* read first: a freed page's descriptor is cleared */
+    int64_t bytes = page_delayed_bytes(page); /* read first: a freed page's descriptor is cleared */
     if (page_free_if_remote_emptied(heap, page, 1)) {
-      atomic_fetch_sub_explicit(&heap->delayed_bytes, bytes, memory_order_relaxed); /* never huge here */
+      atomic_fetch_sub_explicit(&heap->delayed_bytes, bytes, memory_order_relaxed);
       b = next;
       continue;
     }

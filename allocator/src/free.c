@@ -40,8 +40,7 @@ void free_local_block(heap_t *heap, page_t *page, block_t *block) {
 
 static void free_delayed_push(page_t *page, block_t *block) {
   heap_t *heap = atomic_load_explicit(&page->heap, memory_order_acquire);
-  if (page->kind != PAGE_HUGE)
-    atomic_fetch_add_explicit(&heap->delayed_bytes, (int64_t)page->block_size, memory_order_relaxed);
+  atomic_fetch_add_explicit(&heap->delayed_bytes, page_delayed_bytes(page), memory_order_relaxed);
   block_t *head = atomic_load_explicit(&heap->thread_delayed_free, memory_order_relaxed);
   do {
     block->next = head;
@@ -94,7 +93,7 @@ static void heap_free_delayed_list(heap_t *heap, block_t *b, bool purged) {
     segment_t *s = segment_of(b);
     page_t *page = page_of(s, b);
     if (purged) block_unpurged((uintptr_t)b + sizeof(block_t), (uintptr_t)b + page->block_size);
-    if (page->kind != PAGE_HUGE) bytes += (int64_t)page->block_size;
+    bytes += page_delayed_bytes(page);
     while ((atomic_load_explicit(&page->thread_free, memory_order_acquire) & TF_STATE_MASK) == DELAYED_FREEING &&
            !sa_fork_child_repair)
       sched_yield();

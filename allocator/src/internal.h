@@ -249,8 +249,9 @@ typedef struct heap_s {
    * the owner writes on every slow path. */
   _Alignas(64) _Atomic(block_t *) thread_delayed_free; /* remote frees into full pages */
   /* Bytes of the blocks on thread_delayed_free and delayed_purged, huge
-   * ones apart: still `used` in their pages, but free (sa_usage_get).
-   * Added before a push, so it is never less than the lists hold. */
+   * ones apart (page_delayed_bytes): still `used` in their pages, but free
+   * (sa_usage_get). Added before a push, so it is never less than the lists
+   * hold. */
   _Atomic int64_t delayed_bytes;
   _Alignas(64) uint8_t owner_fields_start;
   span_queue_t spans[SPAN_BINS];         /* free spans of the owned segments */
@@ -472,6 +473,11 @@ SA_INTERNAL block_t *page_block_start(const page_t *page, const void *p);
 SA_INTERNAL heap_t *heap_get_or_init(void);
 SA_INTERNAL void heap_collect(heap_t *heap, bool force);
 SA_INTERNAL int64_t heaps_delayed_bytes(void);
+/* What a block of page adds to delayed_bytes: huge blocks none, since
+ * sa_usage_get counts them by their mapping, which stays until drained. */
+static inline int64_t page_delayed_bytes(const page_t *page) {
+  return page->kind == PAGE_HUGE ? 0 : (int64_t)page->block_size;
+}
 SA_INTERNAL void heap_thread_done(heap_t *heap);
 SA_INTERNAL void heap_key_create(void (*done)(void *));
 SA_INTERNAL heap_t *heap_of_thread(void);
