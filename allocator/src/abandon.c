@@ -117,12 +117,10 @@ static void segment_reclaim(heap_t *heap, segment_t *s) {
   uint16_t pages[SLICE_ENTRIES];
   size_t npages = 0;
   segment_link(heap, s);
-  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries; i += segment_tile_slices(s, i)) {
     slice_t *sl = &s->slices[i];
-    size_t n = sl->slice_count ? sl->slice_count : 1;
     if (sl->is_used) pages[npages++] = (uint16_t)i;
     else if (sl->slice_count && s->kind == SEGMENT_NORMAL) span_queue_push(heap, sl);
-    i += n;
   }
   stat_add(STAT_SEGMENTS_ABANDONED, -1);
   if (!heap->is_background) stat_add(STAT_SEGMENTS_RECLAIMED, 1);

@@ -349,6 +349,17 @@ static inline uint8_t *slice_start(const segment_t *s, const slice_t *sl) {
   return (uint8_t *)s + ((size_t)(sl - s->slices) << SLICE_SHIFT);
 }
 
+/* The slices of the tile (a page or a free span) that starts at slice i,
+ * for walks that step from tile to tile. A tile start never has a zero
+ * count (check_segment verifies it); the 1 keeps a walk moving over a
+ * corrupt descriptor. A free span never reaches past the usable
+ * descriptors; a huge page's count may, and ends the walk. */
+static inline size_t segment_tile_slices(const segment_t *s, size_t i) {
+  const slice_t *sl = &s->slices[i];
+  size_t n = sl->slice_count ? sl->slice_count : 1;
+  return !sl->is_used && n > s->slice_entries - i ? s->slice_entries - i : n;
+}
+
 static inline size_t size_align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
 
 /* Blocks handed out and not yet collected back: `used` less the pin. */

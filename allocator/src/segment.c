@@ -199,15 +199,11 @@ void segment_purge_now(segment_t *s) {
 void segment_purge_free_spans(heap_t *heap) {
   for (segment_t *s = heap->segments; s != NULL; s = s->next) {
     if (s->kind == SEGMENT_HUGE) continue;
-    for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
-      const slice_t *sl = &s->slices[i];
-      size_t n = sl->slice_count ? sl->slice_count : 1;
-      if (!sl->is_used) {
-        if (n > s->slice_entries - i) n = s->slice_entries - i;
-        for (size_t k = i; k < i + n; k++)
-          if (!mask_test(&s->purged, k)) mask_set(&s->purge_pending, k, 1, true);
-      }
-      i += n;
+    for (size_t i = SEGMENT_HEADER_SLICES, n; i < s->slice_entries; i += n) {
+      n = segment_tile_slices(s, i);
+      if (s->slices[i].is_used) continue;
+      for (size_t k = i; k < i + n; k++)
+        if (!mask_test(&s->purged, k)) mask_set(&s->purge_pending, k, 1, true);
     }
     segment_purge_now(s);
   }
@@ -436,10 +432,9 @@ static segment_t *segment_alloc(heap_t *heap) {
  * the segment leaves the owner). Huge segments have no queued spans. */
 void segment_spans_dequeue(heap_t *heap, segment_t *s) {
   if (s->kind != SEGMENT_NORMAL) return;
-  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
+  for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries; i += segment_tile_slices(s, i)) {
     slice_t *sl = &s->slices[i];
     if (!sl->is_used && sl->slice_count) span_queue_remove(heap, sl);
-    i += sl->slice_count ? sl->slice_count : 1;
   }
 }
 

@@ -52,8 +52,7 @@ static void walk_segment(const segment_t *s, void *arg) {
   size_t slices = s->kind == SEGMENT_HUGE ? s->segment_size >> SLICE_SHIFT : s->slice_entries;
   for (size_t i = SEGMENT_HEADER_SLICES; i < s->slice_entries;) {
     const slice_t *sl = &s->slices[i];
-    size_t n = sl->slice_count ? sl->slice_count : 1;
-    if (!sl->is_used && n > s->slice_entries - i) n = s->slice_entries - i;
+    size_t n = segment_tile_slices(s, i);
     sa_span_info_t info = {0};
     info.segment = s;
     info.owner = atomic_load_explicit(&((segment_t *)s)->thread_id, memory_order_relaxed);

@@ -31,16 +31,18 @@ static void page_purge_own_free(heap_t *heap, page_t *page) {
   }
   if (list == NULL) return;
   page->free = page->local_free = NULL;
-  uint32_t n = 0, kept = 0;
   uint64_t mask;
   if (small) {
-    for (block_t *b = list; b != NULL; b = b->next) n++;
     block_t *last;
+    uint32_t kept;
     page->free = page_purge_covered_os_pages(page, list, &last, &kept, &mask);
   } else {
+    uint32_t n;
     mask = page_purge_whole_blocks(page, list, &n);
   }
-  page->used = (uint16_t)(page->used + n - kept);
+  /* The purged blocks are the ones `mask` stands for: every block that
+   * starts in a purged OS page was on the list, which covered it wholly. */
+  page->used = (uint16_t)(page->used + page_purged_blocks(page, mask));
   if (mask != 0) atomic_fetch_or_explicit(&page->purged_mask, mask, memory_order_release);
 }
 
