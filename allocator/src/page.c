@@ -423,9 +423,9 @@ static bool bin_is_padded(size_t bin) {
  * of churn64k --mode wide: 180 MiB resident in large pages for blocks of
  * about 148 MiB). Unpadded, so that pages come out exact; a page of up to
  * four blocks gains nothing from page colours. churn64k --mode wide, 2
- * interleaved 1.5 s runs: peak RSS 405-409 -> 394-395 MiB, speed within
- * its spread; realloc-grow 81.4-81.9 -> 78.1-78.3 MiB. (Four to a padded
- * page of 17 slices, measured before: wide 405.8 -> 438.6 MiB.) */
+ * interleaved 1.5 s runs: peak RSS 395.5-399.4 -> 384.8-385.7 MiB, speed
+ * within its spread; realloc-grow 79.5-80.0 -> 76.3-76.5 MiB. (Four to a
+ * padded page of 17 slices, measured before: wide 405.8 -> 438.6 MiB.) */
 static size_t page_slices_exact(size_t stride) {
   size_t blocks = 1;
   while (blocks < 4 && (blocks * stride) % SLICE_SIZE != 0) blocks++; /* a multiple of 16 KiB: at most 4 */
@@ -448,7 +448,7 @@ static size_t page_slices(size_t stride, bool padded) {
   /* By the stride: the 128 KiB class, whose padded stride is 64 bytes over,
    * comes here too, four blocks to 9 slices (1/9 slack) rather than the
    * slack rule below; that is the shape fafd683's measurements ran with.
-   * The slack rule's eight to 17 slices cost realloc-grow 78 -> 95 MiB of
+   * The slack rule's eight to 17 slices cost realloc-grow 76 -> 93 MiB of
    * peak RSS, and an unpadded four to 8 changed nothing (README design
    * notes, wide). */
   if (stride > PADDED_BLOCK_MAX) return page_slices_exact(stride);
