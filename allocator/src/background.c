@@ -146,7 +146,7 @@ block_t *page_purge_covered_os_pages(page_t *page, block_t *list, block_t **last
 }
 
 /* Big blocks (pages of at most 64, see purged_mask): every block on `list`
- * is purged whole; returns their bits, *n how many. Neighbouring free
+ * is purged whole; returns their bits. Neighbouring free
  * blocks (purged now or before) go in one madvise, so the OS page two of
  * them share goes too: a 64 KiB block of a padded page (not OS-page
  * aligned) covers 15 whole OS pages and two partial ones, and purging
@@ -154,14 +154,10 @@ block_t *page_purge_covered_os_pages(page_t *page, block_t *list, block_t **last
  * of 10,000 trimmed: 112 MiB left, where the live blocks are 62.5 MiB).
  * committed_bytes still counts block by block, as block_unpurged gives it
  * back: a shared OS page purged this way stays counted. */
-uint64_t page_purge_whole_blocks(page_t *page, block_t *list, uint32_t *n) {
+uint64_t page_purge_whole_blocks(page_t *page, block_t *list) {
   page_unadvise_huge(page);
   uint64_t mask = 0;
-  *n = 0;
-  for (block_t *b = list; b != NULL; b = b->next) {
-    mask |= 1ULL << page_purged_bit(page, b);
-    (*n)++;
-  }
+  for (block_t *b = list; b != NULL; b = b->next) mask |= 1ULL << page_purged_bit(page, b);
   size_t bs = page->block_size, os = os_page_size();
   uintptr_t start = (uintptr_t)page->page_start;
   int64_t bytes = 0;
@@ -216,8 +212,7 @@ static void page_purge_remote_frees(heap_t *heap, page_t *page) {
   }
   if (!page_purges_blocks(page)) return;
   if (tf_block(atomic_load_explicit(&page->thread_free, memory_order_relaxed)) == NULL) return;
-  uint32_t n;
-  uint64_t mask = page_purge_whole_blocks(page, page_take_thread_free(page), &n);
+  uint64_t mask = page_purge_whole_blocks(page, page_take_thread_free(page));
   atomic_fetch_or_explicit(&page->purged_mask, mask, memory_order_release);
 }
 

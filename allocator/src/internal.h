@@ -512,7 +512,7 @@ SA_INTERNAL size_t block_purge_range(uintptr_t from, uintptr_t to);
 SA_INTERNAL void background_visit_heap(heap_t *heap);
 SA_INTERNAL void heap_background_purge(heap_t *heap);
 SA_INTERNAL bool page_purges_blocks(const page_t *page);
-SA_INTERNAL uint64_t page_purge_whole_blocks(page_t *page, block_t *list, uint32_t *n);
+SA_INTERNAL uint64_t page_purge_whole_blocks(page_t *page, block_t *list);
 SA_INTERNAL block_t *page_purge_covered_os_pages(page_t *page, block_t *list, block_t **last, uint32_t *kept,
                                                  uint64_t *mask);
 SA_INTERNAL bool page_purges_os_pages(const page_t *page);

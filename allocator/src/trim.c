@@ -37,8 +37,7 @@ static void page_purge_own_free(heap_t *heap, page_t *page) {
     uint32_t kept;
     page->free = page_purge_covered_os_pages(page, list, &last, &kept, &mask);
   } else {
-    uint32_t n;
-    mask = page_purge_whole_blocks(page, list, &n);
+    mask = page_purge_whole_blocks(page, list);
   }
   /* The purged blocks are the ones `mask` stands for: every block that
    * starts in a purged OS page was on the list, which covered it wholly. */
